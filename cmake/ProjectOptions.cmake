@@ -1,0 +1,33 @@
+# Warning and sanitizer flags for the project's own targets only (third-party headers are
+# included as system headers and stay quiet).
+add_library(drmm_options INTERFACE)
+target_compile_options(drmm_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  $<$<BOOL:${DRMM_WERROR}>:-Werror>)
+target_compile_definitions(drmm_options INTERFACE
+  DRMM_VERSION="${PROJECT_VERSION}" DRMM_REVISION="${DRMM_REVISION}")
+
+if(DRMM_SANITIZE STREQUAL "address")
+  target_compile_options(drmm_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                -fno-sanitize-recover=undefined)
+  target_link_options(drmm_options INTERFACE -fsanitize=address,undefined)
+elseif(DRMM_SANITIZE STREQUAL "thread")
+  target_compile_options(drmm_options INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(drmm_options INTERFACE -fsanitize=thread)
+elseif(NOT DRMM_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "DRMM_SANITIZE must be '', 'address' or 'thread', not '${DRMM_SANITIZE}'")
+endif()
+
+# drmm_add_test(name SOURCES ... LIBS ...): one GoogleTest binary, registered with CTest.
+function(drmm_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} drmm_test_support GTest::gmock GTest::gtest_main
+                                        drmm_options)
+  set(_labels unit)
+  if(ARG_LABELS)
+    set(_labels ${ARG_LABELS})
+  endif()
+  gtest_discover_tests(${name} PROPERTIES LABELS "${_labels}" TIMEOUT 120
+                       DISCOVERY_TIMEOUT 60)
+endfunction()

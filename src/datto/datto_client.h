@@ -1,0 +1,81 @@
+// The Datto RMM REST API v2 client for one account: token, page walks, retries, all requests
+// through the account's RequestGate. Thread-safe: the collectors of one account share it.
+// Facts it relies on are in ../shared/datto-api/README.md (summarised where they matter).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "datto/api_observer.h"
+#include "datto/http_transport.h"
+#include "datto/model.h"
+#include "datto/request_gate.h"
+#include "datto/status.h"
+
+namespace drmm::datto {
+
+struct RetryOptions {
+  int max_attempts = 4;  // per request, the first try included
+  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds max_backoff{30'000};
+  double jitter = 0.2;  // +-20% of each back-off, so several exporters do not retry in step
+};
+
+struct ClientOptions {
+  std::string base_url;  // "https://merlot-api.centrastage.net" or an override; no trailing /
+  std::string api_key;
+  std::string api_secret;
+  RetryOptions retry;
+  int max_pages = 2000;  // per walk; 2000 x 250 = 500,000 items, far above any real account
+  // Renew the token this long before it expires, or a quarter of its lifetime if that is less.
+  std::chrono::seconds token_renew_margin{300};
+  // A 401 from the token endpoint means wrong credentials: do not ask again for this long.
+  std::chrono::seconds credentials_backoff{300};
+  std::uint64_t jitter_seed = 0;  // 0: seeded from the clock
+};
+
+template <typename Item>
+using PageSink = std::function<void(std::vector<Item>&& items)>;
+
+class DattoClient {
+ public:
+  DattoClient(ClientOptions options, HttpTransport& transport, RequestGate& gate,
+              ApiObserver& observer, Clock& clock);
+  ~DattoClient();
+  DattoClient(const DattoClient&) = delete;
+  DattoClient& operator=(const DattoClient&) = delete;
+
+  // Page walks over the account-wide lists. Each page's items go to `sink` as they arrive (so
+  // a 100,000-device walk never holds more than one page); items whose uid was already seen in
+  // this walk are dropped. A walk either completes or returns an error: callers discard the
+  // partial fold on error.
+  Status ForEachSite(const PageSink<Site>& sink, const std::stop_token& stop);
+  Status ForEachDevice(const PageSink<Device>& sink, const std::stop_token& stop);
+  Status ForEachOpenAlert(const PageSink<Alert>& sink, const std::stop_token& stop);
+
+  Result<RateStatus> GetRateStatus(const std::stop_token& stop);
+  Result<Account> GetAccount(const std::stop_token& stop);
+  // The page size from /system/pagination, fetched once and cached.
+  Result<std::int64_t> GetPageSize(const std::stop_token& stop);
+
+  // When the cached token expires; nullopt before the first successful authentication.
+  std::optional<WallTime> TokenExpiry() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The platform's API host ("merlot" -> "https://merlot-api.centrastage.net"); nullopt for a
+// name that is not one of the six platforms.
+std::optional<std::string> PlatformBaseUrl(std::string_view platform);
+
+}  // namespace drmm::datto

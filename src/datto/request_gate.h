@@ -1,0 +1,42 @@
+// Every request of one account passes through its gate before it is sent: the gate decides
+// when, so the account stays under its rate budget, and it pauses everything after a 429 or
+// during an IP block. The client reports what the server said back through the On* calls.
+#pragma once
+
+#include <optional>
+#include <stop_token>
+
+#include "common/clock.h"
+
+namespace drmm::datto {
+
+// Lower value = served first when requests compete for the budget (alerts are the freshest
+// critical signal; a device walk can wait).
+enum class RequestPriority { kAuth = 0, kAlerts = 1, kRateStatus = 2, kSites = 3, kDevices = 4 };
+
+class RequestGate {
+ public:
+  virtual ~RequestGate() = default;
+  // Blocks until one request may be sent and counts it as sent. Returns false (without
+  // counting) when `stop` was requested first.
+  virtual bool Acquire(RequestPriority priority, const std::stop_token& stop) = 0;
+  // A 429: no request of this account before `retry_after` (or the default pause) has passed.
+  virtual void OnRateLimited(std::optional<Duration> retry_after) = 0;
+  // A 403 rate-limit block: no request at all for at least the block duration.
+  virtual void OnBlocked(std::optional<Duration> retry_after) = 0;
+  // True while a 429 pause or a block is in force (used to classify a following 403).
+  virtual bool RecentlyRateLimited() const = 0;
+};
+
+// Lets everything through at once: for tests of logic that is not about rates.
+class UnlimitedGate final : public RequestGate {
+ public:
+  bool Acquire(RequestPriority, const std::stop_token& stop) override {
+    return !stop.stop_requested();
+  }
+  void OnRateLimited(std::optional<Duration>) override {}
+  void OnBlocked(std::optional<Duration>) override {}
+  bool RecentlyRateLimited() const override { return false; }
+};
+
+}  // namespace drmm::datto

@@ -1,0 +1,61 @@
+// How an API operation ended. Callers branch on the kind (a credentials error is reported and not
+// retried; a block stops all requests); the message is for logs and never holds a secret.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace drmm::datto {
+
+enum class ErrorKind {
+  kNone,
+  kCredentials,   // 401 from the token endpoint: wrong key or secret
+  kUnauthorized,  // 401 from /api/v2 even after one re-authentication
+  kPermission,    // plain 403: the API user may not read this
+  kRateLimited,   // 429 still unresolved after the allowed waits
+  kBlocked,       // 403 rate-limit block of the account's IP
+  kTransport,     // connect/read timeout, reset, TLS failure (after retries)
+  kServer,        // 5xx (after retries)
+  kHttp,          // any other unexpected status (404, 400, ...)
+  kDecode,        // body is not the JSON we expect (after retries)
+  kProtocol,      // pagination broke a rule: foreign nextPageUrl, repeated page, page cap
+  kCancelled,     // shutdown requested
+};
+
+const char* ErrorKindName(ErrorKind kind);  // snake_case, stable: used in logs
+
+class Status {
+ public:
+  Status() = default;
+  Status(ErrorKind kind, std::string message) : kind_(kind), message_(std::move(message)) {}
+  static Status Ok() { return {}; }
+
+  bool ok() const { return kind_ == ErrorKind::kNone; }
+  ErrorKind kind() const { return kind_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  ErrorKind kind_ = ErrorKind::kNone;
+  std::string message_;
+};
+
+// A value or the Status that explains why there is none.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return value_.has_value(); }
+  const Status& status() const { return status_; }
+  const T& value() const& { return *value_; }
+  T&& value() && { return std::move(*value_); }
+  const T* operator->() const { return &*value_; }
+
+ private:
+  std::optional<T> value_;
+  Status status_;
+};
+
+}  // namespace drmm::datto

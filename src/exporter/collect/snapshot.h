@@ -1,0 +1,132 @@
+// What the exporter knows about its accounts at one moment: per-site aggregates folded from the
+// API's page walks, plus each collector's health. The poller publishes a new immutable Snapshot
+// after every collector run; /metrics renders the current one (BuildFamilies), so a scrape never
+// sees a half-finished update. Aggregates cover every site the API returned; the account's
+// SiteFilter is applied when metrics are built.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace drmm {
+
+class SiteFilter;
+
+// Label values, normalised from Datto's enums to snake_case. Every value listed here is exported
+// (at 0 when nothing has it) so that dashboards and alerts never see a series vanish; a value
+// Datto adds later is exported under its snake_case form as well.
+inline constexpr std::array<std::string_view, 6> kAlertPriorities = {
+    "critical", "high", "moderate", "low", "information", "unknown"};
+inline constexpr std::array<std::string_view, 7> kPatchStatuses = {
+    "fully_patched", "approved_pending", "install_error", "reboot_required",
+    "no_policy",     "no_data",          "not_applicable"};
+inline constexpr std::array<std::string_view, 5> kAntivirusStatuses = {
+    "running_and_up_to_date", "running_and_not_up_to_date", "not_running", "not_detected",
+    "not_applicable"};
+inline constexpr std::array<std::string_view, 4> kCollectorNames = {"sites", "devices", "alerts",
+                                                                    "rate_status"};
+
+struct SiteInfo {
+  std::string uid;
+  std::string name;
+  bool on_demand = false;
+};
+
+struct SitesData {
+  std::vector<SiteInfo> sites;  // sorted by uid
+};
+
+// Device counts of one site.
+struct SiteDevices {
+  std::string site_name;                               // from the devices' siteName
+  std::map<std::string, std::int64_t> online_by_category;   // deviceType.category
+  std::map<std::string, std::int64_t> offline_by_category;
+  std::map<std::string, std::int64_t> by_patch_status;      // kPatchStatuses or new values
+  std::int64_t patches_approved_pending = 0;
+  std::int64_t patches_not_approved = 0;
+  std::int64_t patches_installed = 0;
+  std::int64_t reboot_required = 0;                         // devices with rebootRequired
+  std::map<std::string, std::int64_t> by_antivirus_status;  // kAntivirusStatuses or new
+};
+
+// One device, kept only when per-device metrics are enabled.
+struct DeviceRow {
+  std::string uid;
+  std::string hostname;
+  std::string site_uid;
+  std::string site_name;
+  std::string category;
+  std::string device_class;
+  std::string os;
+  bool online = false;
+  std::optional<double> last_seen_unix;
+  std::int64_t patches_approved_pending = 0;
+  bool reboot_required = false;
+};
+
+struct DevicesData {
+  std::map<std::string, SiteDevices> sites;  // by site uid
+  std::vector<DeviceRow> devices;            // sorted by uid; empty unless enabled
+  std::int64_t device_count = 0;             // every device the walk returned
+};
+
+// Open alerts of one site.
+struct SiteAlerts {
+  std::string site_name;
+  std::map<std::string, std::int64_t> open_by_priority;  // kAlertPriorities or new values
+  std::map<std::string, double> oldest_open_unix_by_priority;
+  // (priority, type) -> count, type = alertContext["@class"] or "unknown".
+  std::map<std::pair<std::string, std::string>, std::int64_t> open_by_priority_type;
+};
+
+struct AlertsData {
+  std::map<std::string, SiteAlerts> sites;  // by site uid
+  std::int64_t alert_count = 0;
+};
+
+// The last /system/request_rate answer.
+struct RateData {
+  std::optional<std::int64_t> account_requests_in_window;
+  std::optional<std::int64_t> account_rate_limit;
+  std::optional<double> account_cutoff_ratio;
+  std::optional<std::int64_t> window_seconds;
+};
+
+struct CollectorStatus {
+  std::string name;  // one of kCollectorNames
+  bool enabled = true;
+  bool ran = false;           // at least one run finished (successfully or not)
+  bool last_success = false;  // the most recent run succeeded
+  double last_duration_seconds = 0;
+  std::optional<double> last_success_unix;
+};
+
+struct AccountSnapshot {
+  std::string account;  // the `account` label
+  // 1 when the most recent request to the account's API (any collector) got through
+  // authentication and returned data; 0 before the first success or after a failure.
+  bool up = false;
+  std::optional<double> token_expiry_unix;
+  std::vector<CollectorStatus> collectors;  // in kCollectorNames order
+  // Null until the collector first succeeds, and again once its last success is older than
+  // max_staleness (its series then disappear instead of freezing).
+  std::shared_ptr<const SitesData> sites;
+  std::shared_ptr<const DevicesData> devices;
+  std::shared_ptr<const AlertsData> alerts;
+  std::shared_ptr<const RateData> rate;
+  std::shared_ptr<const SiteFilter> site_filter;  // null: every site is included
+  bool device_metrics = false;                    // per-device series on (see DeviceRow)
+};
+
+struct Snapshot {
+  std::vector<AccountSnapshot> accounts;  // in config order
+};
+
+}  // namespace drmm

@@ -1,0 +1,82 @@
+// The exporter's settings after validation: the YAML file (--config.file), secrets from the
+// environment or files, and the command-line flags, resolved into one immutable value. Nothing
+// downstream parses or guesses; every default lives here or in config_loader.cc.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+
+namespace drmm {
+
+using std::chrono::milliseconds;
+
+struct CollectorConfig {
+  bool enabled = true;
+  milliseconds interval{0};
+};
+
+// Which sites are exported. Entries of include/exclude are either a site uid (matched exactly)
+// or a regular expression that must match the whole site name (ECMAScript syntax).
+struct SiteFilterConfig {
+  std::vector<std::string> include;  // empty: every site
+  std::vector<std::string> exclude;  // applied after include
+  bool deleted_devices = false;      // the "Deleted Devices" site every account has
+  bool on_demand = true;             // sites whose onDemand is true
+};
+
+struct DeviceMetricsConfig {
+  bool enabled = false;  // per-device series: one set per device, mind the cardinality
+  std::vector<std::string> categories;  // deviceType.category values to keep; empty: all
+  std::int64_t max_devices = 10'000;    // above this, per-device series are cut and reported
+};
+
+struct RateLimitConfig {
+  int requests_per_minute = 300;  // this exporter's share of the account's 600
+  // Pause after a 429 that carries no Retry-After.
+  milliseconds default_retry_after{60'000};
+  // Minimum pause after a 403 rate-limit block.
+  milliseconds block_pause{300'000};
+};
+
+struct AccountConfig {
+  std::string name;      // the `account` label; unique
+  std::string platform;  // as written; empty when api_url is used
+  std::string base_url;  // resolved: https://<platform>-api.centrastage.net or api_url
+  std::string api_key;
+  std::string api_secret;
+  std::string ca_file;                  // empty: the system trust store
+  milliseconds connect_timeout{5'000};
+  milliseconds read_timeout{30'000};
+  milliseconds max_staleness{900'000};  // 15m
+  RateLimitConfig rate_limit;
+  CollectorConfig sites{true, milliseconds{300'000}};
+  CollectorConfig devices{true, milliseconds{300'000}};
+  CollectorConfig alerts{true, milliseconds{60'000}};
+  CollectorConfig rate_status{true, milliseconds{60'000}};
+  SiteFilterConfig site_filter;
+  DeviceMetricsConfig device_metrics;
+};
+
+struct Config {
+  std::string file;  // where it was read from
+  std::vector<AccountConfig> accounts;
+};
+
+// Command-line flags, named as every Prometheus exporter names them.
+struct Flags {
+  std::string config_file = "config.yaml";            // --config.file
+  bool config_check = false;                           // --config.check
+  std::string listen_address = ":9768";                // --web.listen-address
+  std::string telemetry_path = "/metrics";             // --web.telemetry-path
+  LogLevel log_level = LogLevel::kInfo;                // --log.level
+  LogFormat log_format = LogFormat::kLogfmt;           // --log.format
+  bool version = false;                                // --version
+  bool help = false;                                   // --help / -h
+};
+
+}  // namespace drmm

@@ -1,0 +1,54 @@
+#include "common/log.h"
+
+#include <gtest/gtest.h>
+
+namespace drmm {
+namespace {
+
+TEST(LoggerFormat, WritesLogfmtWithQuotingOnlyWhereNeeded) {
+  const auto line = Logger::Format(LogFormat::kLogfmt, "2026-01-01T00:00:00.000Z", LogLevel::kWarn,
+                                   "poll failed", {{"account", "acme"}, {"error", "a \"b\"\nc"}});
+  EXPECT_EQ(line,
+            "ts=2026-01-01T00:00:00.000Z level=warn msg=\"poll failed\" account=acme "
+            "error=\"a \\\"b\\\"\\nc\"");
+}
+
+TEST(LoggerFormat, WritesOneJsonObjectPerLine) {
+  const auto line = Logger::Format(LogFormat::kJson, "T", LogLevel::kInfo, "hello",
+                                   {{"k", "v\"\\"}});
+  EXPECT_EQ(line, R"({"ts":"T","level":"info","msg":"hello","k":"v\"\\"})");
+}
+
+TEST(Logger, RedactsRegisteredSecretsEverywhere) {
+  Logger logger;
+  std::vector<std::string> lines;
+  logger.SetSink([&](std::string_view l) { lines.emplace_back(l); });
+  logger.AddSecret("s3cr\"et-value");
+  logger.AddSecret("tok");  // too short to redact safely: ignored
+  logger.Log(LogLevel::kError, "auth with s3cr\"et-value failed", {{"body", "x s3cr\"et-value y"}});
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].find("s3cr"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("msg=\"auth with <redacted> failed\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("body=\"x <redacted> y\""), std::string::npos) << lines[0];
+}
+
+TEST(Logger, DropsLinesBelowTheConfiguredLevel) {
+  Logger logger;
+  int count = 0;
+  logger.SetSink([&](std::string_view) { ++count; });
+  logger.Configure(LogLevel::kWarn, LogFormat::kLogfmt);
+  logger.Log(LogLevel::kInfo, "quiet");
+  logger.Log(LogLevel::kError, "loud");
+  EXPECT_EQ(count, 1);
+  EXPECT_FALSE(logger.Enabled(LogLevel::kDebug));
+}
+
+TEST(ParseLogSettings, AcceptsOnlyDocumentedValues) {
+  EXPECT_EQ(ParseLogLevel("debug"), LogLevel::kDebug);
+  EXPECT_EQ(ParseLogLevel("warning"), std::nullopt);
+  EXPECT_EQ(ParseLogFormat("json"), LogFormat::kJson);
+  EXPECT_EQ(ParseLogFormat("text"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace drmm
