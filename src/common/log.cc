@@ -11,7 +11,7 @@ namespace {
 constexpr std::size_t kMinSecretLength = 4;
 // Tokens are renewed every few days; keeping the newest few is enough to cover any line that
 // could still mention one.
-constexpr std::size_t kMaxSecrets = 64;
+constexpr std::size_t kMaxRenewableSecrets = 64;
 
 std::string_view LevelName(LogLevel level) {
   switch (level) {
@@ -124,11 +124,17 @@ void Logger::SetSink(Sink sink) {
   sink_ = std::move(sink);
 }
 
-void Logger::AddSecret(std::string_view secret) {
+void Logger::AddSecret(std::string_view secret, SecretLifetime lifetime) {
   if (secret.size() < kMinSecretLength) return;
   std::lock_guard lock(mutex_);
   if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
-  if (secrets_.size() >= kMaxSecrets) secrets_.erase(secrets_.begin());
+  if (lifetime == SecretLifetime::kRenewable) {
+    if (renewable_.size() >= kMaxRenewableSecrets) {
+      secrets_.erase(std::find(secrets_.begin(), secrets_.end(), renewable_.front()));
+      renewable_.erase(renewable_.begin());
+    }
+    renewable_.emplace_back(secret);
+  }
   secrets_.emplace_back(secret);
   // Longest first, so a secret that contains another is redacted whole.
   std::sort(secrets_.begin(), secrets_.end(),

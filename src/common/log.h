@@ -39,8 +39,10 @@ class Logger {
   // Replaces where lines go (one call per line, without the newline); tests capture with this.
   void SetSink(Sink sink);
   // Registers a value that must never appear in a log line. Empty and very short values are
-  // ignored (redacting "a" would mangle every line).
-  void AddSecret(std::string_view secret);
+  // ignored (redacting "a" would mangle every line). Credentials are kept for the life of the
+  // process; bearer tokens are renewed every few days, so only the newest few are kept.
+  enum class SecretLifetime { kPermanent, kRenewable };
+  void AddSecret(std::string_view secret, SecretLifetime lifetime = SecretLifetime::kPermanent);
 
   bool Enabled(LogLevel level) const;
   void Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
@@ -58,7 +60,8 @@ class Logger {
   LogLevel level_ = LogLevel::kInfo;
   LogFormat format_ = LogFormat::kLogfmt;
   Sink sink_;
-  std::vector<std::string> secrets_;
+  std::vector<std::string> secrets_;   // longest first
+  std::vector<std::string> renewable_;  // oldest first; each also in secrets_
 };
 
 inline void LogDebug(std::string_view m, std::initializer_list<LogField> f = {}) {

@@ -32,6 +32,23 @@ TEST(Logger, RedactsRegisteredSecretsEverywhere) {
   EXPECT_NE(lines[0].find("body=\"x <redacted> y\""), std::string::npos) << lines[0];
 }
 
+TEST(Logger, KeepsCredentialsWhileOldTokensRollOff) {
+  Logger logger;
+  std::string last;
+  logger.SetSink([&](std::string_view l) { last = l; });
+  logger.AddSecret("api-secret-value");
+  logger.AddSecret("first-token", Logger::SecretLifetime::kRenewable);
+  for (int i = 0; i < 100; ++i) {
+    logger.AddSecret("token-" + std::to_string(i) + "-xyz", Logger::SecretLifetime::kRenewable);
+  }
+  logger.Log(LogLevel::kInfo, "api-secret-value token-99-xyz first-token");
+  EXPECT_EQ(last.find("api-secret-value"), std::string::npos) << last;
+  EXPECT_EQ(last.find("token-99-xyz"), std::string::npos) << last;
+  // The oldest token has rolled off: a bounded list is the price of a process that runs for
+  // years and renews its token every few days.
+  EXPECT_NE(last.find("first-token"), std::string::npos) << last;
+}
+
 TEST(Logger, DropsLinesBelowTheConfiguredLevel) {
   Logger logger;
   int count = 0;
