@@ -15,19 +15,20 @@ class ApiObserver {
   // One per HTTP exchange. `endpoint` is the route template ("/api/v2/account/devices",
   // "/auth/oauth/token", "/api/v2/site/{uid}/devices"), never a concrete uid. `code` is the
   // HTTP status as text, or "error" when no response arrived.
-  virtual void OnRequest(std::string_view endpoint, std::string_view code, double seconds) {}
+  virtual void OnRequest(std::string_view /*endpoint*/, std::string_view /*code*/,
+                         double /*seconds*/) {}
   // One per retry; reason is one of: transport, server_error, unauthorized, decode,
   // rate_limited.
-  virtual void OnRetry(std::string_view reason) {}
+  virtual void OnRetry(std::string_view /*reason*/) {}
   // A response body that was not the JSON we expect.
-  virtual void OnDecodeError(std::string_view endpoint) {}
+  virtual void OnDecodeError(std::string_view /*endpoint*/) {}
   // A value outside the documented enum set (kept as-is, reported once per value).
-  virtual void OnUnknownEnumValue(std::string_view field, std::string_view value) {}
+  virtual void OnUnknownEnumValue(std::string_view /*field*/, std::string_view /*value*/) {}
   // Time spent waiting in the rate gate before a request could go out.
-  virtual void OnThrottleWait(double seconds) {}
-  virtual void OnRateLimited() {}       // a 429
-  virtual void OnBlocked(bool active) {}  // a 403 block began (true) or its pause ended (false)
-  virtual void OnTokenIssued(WallTime expiry) {}
+  virtual void OnThrottleWait(double /*seconds*/) {}
+  virtual void OnRateLimited() {}             // a 429
+  virtual void OnBlocked(bool /*active*/) {}  // a 403 block began (true) or its pause ended (false)
+  virtual void OnTokenIssued(WallTime /*expiry*/) {}
 };
 
 }  // namespace drmm::datto

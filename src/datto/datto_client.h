@@ -11,6 +11,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -18,16 +19,10 @@
 #include "datto/http_transport.h"
 #include "datto/model.h"
 #include "datto/request_gate.h"
+#include "datto/retry_policy.h"  // RetryOptions
 #include "datto/status.h"
 
 namespace drmm::datto {
-
-struct RetryOptions {
-  int max_attempts = 4;  // per request, the first try included
-  std::chrono::milliseconds initial_backoff{500};
-  std::chrono::milliseconds max_backoff{30'000};
-  double jitter = 0.2;  // +-20% of each back-off, so several exporters do not retry in step
-};
 
 struct ClientOptions {
   std::string base_url;  // "https://merlot-api.centrastage.net" or an override; no trailing /
@@ -68,6 +63,8 @@ class DattoClient {
 
   // When the cached token expires; nullopt before the first successful authentication.
   std::optional<WallTime> TokenExpiry() const;
+  // Response fields of an unexpected type seen so far (each was treated as absent).
+  std::int64_t DecodeWarnings() const;
 
  private:
   class Impl;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,12 +42,12 @@ class HttpTransport {
 struct TransportOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds read_timeout{30000};
-  std::string ca_file;       // empty: the system trust store
-  bool verify_tls = true;    // only ever off for a test against a self-signed simulator
-  std::string user_agent;    // "datto-rmm-exporter/<version>"
+  std::string ca_file;     // empty: the system trust store
+  bool verify_tls = true;  // only ever off for a test against a self-signed simulator
+  std::string user_agent;  // "datto-rmm-exporter/<version>"
 };
 
-// cpp-httplib with OpenSSL. Keeps one keep-alive connection per origin.
+// cpp-httplib with OpenSSL. Keeps one keep-alive connection per (calling thread, origin).
 std::unique_ptr<HttpTransport> MakeHttplibTransport(const TransportOptions& options);
 
 }  // namespace drmm::datto

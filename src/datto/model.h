@@ -19,7 +19,7 @@ struct DevicesStatus {
 };
 
 struct Site {
-  std::string uid;   // empty when the API sent none (such a site is skipped and reported)
+  std::string uid;  // empty when the API sent none (such a site is skipped and reported)
   std::string name;
   std::optional<std::int64_t> id;
   std::optional<bool> on_demand;
@@ -44,8 +44,8 @@ struct Device {
   std::string site_name;
   std::string hostname;
   std::optional<std::int64_t> id;
-  std::optional<std::string> category;         // deviceType.category, free text
-  std::optional<std::string> device_class;     // device, printer, esxihost, ... or new
+  std::optional<std::string> category;      // deviceType.category, free text
+  std::optional<std::string> device_class;  // device, printer, esxihost, ... or new
   std::optional<std::string> operating_system;
   std::optional<bool> online;
   std::optional<bool> reboot_required;

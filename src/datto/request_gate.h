@@ -24,18 +24,20 @@ class RequestGate {
   virtual void OnRateLimited(std::optional<Duration> retry_after) = 0;
   // A 403 rate-limit block: no request at all for at least the block duration.
   virtual void OnBlocked(std::optional<Duration> retry_after) = 0;
-  // True while a 429 pause or a block is in force (used to classify a following 403).
+  // True while a 429 pause or a block is in force, and for a while after it (the governor: one
+  // window), since the 403 block typically answers the first requests after a pause. Used to
+  // classify a following 403.
   virtual bool RecentlyRateLimited() const = 0;
 };
 
 // Lets everything through at once: for tests of logic that is not about rates.
 class UnlimitedGate final : public RequestGate {
  public:
-  bool Acquire(RequestPriority, const std::stop_token& stop) override {
+  bool Acquire(RequestPriority /*priority*/, const std::stop_token& stop) override {
     return !stop.stop_requested();
   }
-  void OnRateLimited(std::optional<Duration>) override {}
-  void OnBlocked(std::optional<Duration>) override {}
+  void OnRateLimited(std::optional<Duration> /*retry_after*/) override {}
+  void OnBlocked(std::optional<Duration> /*retry_after*/) override {}
   bool RecentlyRateLimited() const override { return false; }
 };
 

@@ -1,0 +1,54 @@
+// Pure functions from an API response body to the model. Lenient where Datto is sloppy: every
+// field is optional, a field of the wrong type counts as absent (and is tallied), an enum value
+// outside the documented set is kept verbatim and reported. Strict only about the shape: a body
+// that is not JSON, not an object, or lacks the list a page must carry is a decode error, which
+// the client retries. Nothing here throws.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "datto/model.h"
+#include "datto/status.h"
+
+namespace drmm::datto {
+
+struct DecodeContext {
+  // Called for an enum value outside the documented set, once per distinct (field, value) within
+  // one decode call. `field` is the JSON name: priority, patchStatus, antivirusStatus,
+  // deviceClass. May be empty.
+  std::function<void(std::string_view field, std::string_view value)> on_unknown_enum;
+  // Fields of an unexpected type (treated as absent) and list entries that were not objects.
+  std::int64_t warnings = 0;
+};
+
+struct TokenResponse {
+  std::string access_token;
+  std::optional<std::int64_t> expires_in;  // seconds
+  std::optional<std::string> token_type;
+};
+
+Result<Page<Site>> DecodeSitesPage(std::string_view body, DecodeContext& context);
+Result<Page<Device>> DecodeDevicesPage(std::string_view body, DecodeContext& context);
+Result<Page<Alert>> DecodeAlertsPage(std::string_view body, DecodeContext& context);
+Result<RateStatus> DecodeRateStatus(std::string_view body, DecodeContext& context);
+Result<Account> DecodeAccount(std::string_view body, DecodeContext& context);
+// /system/pagination: {"max": 250}. A missing or non-positive max is a decode error.
+Result<std::int64_t> DecodePageSize(std::string_view body, DecodeContext& context);
+// A missing access_token is a decode error. Error messages never quote the body.
+Result<TokenResponse> DecodeTokenResponse(std::string_view body, DecodeContext& context);
+
+// ISO-8601 date-time ("2024-05-01T12:34:56Z", "...56.123+02:00", "...56.5-0130", "...56" as
+// UTC, "2024-05-01" as midnight UTC, ' ' accepted for 'T') -> milliseconds since the Unix epoch.
+// Fractions beyond milliseconds are truncated. nullopt for anything else.
+std::optional<std::int64_t> ParseIso8601Millis(std::string_view text);
+
+// Epoch milliseconds -> time, or nullopt for Datto's "never" (-62135596800000, which is
+// 0001-01-01T00:00:00Z; anything before 0001-01-02 counts as never, whatever its offset) and
+// for values a WallTime cannot hold.
+std::optional<WallTime> TimeFromEpochMillis(std::int64_t millis);
+
+}  // namespace drmm::datto

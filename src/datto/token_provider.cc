@@ -1,0 +1,153 @@
+#include "datto/token_provider.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/log.h"
+#include "datto/url.h"
+
+namespace drmm::datto {
+namespace {
+
+// base64("public-client:public"): the fixed OAuth client every Datto API user authenticates as.
+constexpr std::string_view kBasicClientAuth = "Basic cHVibGljLWNsaWVudDpwdWJsaWM=";
+constexpr std::string_view kTokenEndpoint = "/auth/oauth/token";
+
+// Spring's OAuth server answers a wrong password grant with 400 invalid_grant, where Datto's
+// documented answer is 401; both mean the same to the user.
+bool IsInvalidGrant(const HttpResponse& response) {
+  return response.status == 400 && response.body.find("invalid_grant") != std::string::npos;
+}
+
+}  // namespace
+
+TokenProvider::TokenProvider(TokenOptions options, RequestExecutor& executor, ApiObserver& observer,
+                             Clock& clock)
+    : options_(std::move(options)), executor_(executor), observer_(observer), clock_(clock) {
+  auto& logger = Logger::Global();
+  logger.AddSecret(options_.api_key);
+  logger.AddSecret(options_.api_secret);
+  logger.AddSecret(UrlEncode(options_.api_key));
+  logger.AddSecret(UrlEncode(options_.api_secret));
+}
+
+Result<TokenResponse> TokenProvider::Fetch(const std::stop_token& stop) {
+  const std::string body = "grant_type=password&username=" + UrlEncode(options_.api_key) +
+                           "&password=" + UrlEncode(options_.api_secret);
+  auto build = [&]() -> Result<HttpRequest> {
+    return HttpRequest{"POST",
+                       options_.base_url + std::string(kTokenEndpoint),
+                       {{"Authorization", std::string(kBasicClientAuth)},
+                        {"Content-Type", "application/x-www-form-urlencoded"},
+                        {"Accept", "application/json"}},
+                       body};
+  };
+  std::optional<TokenResponse> token;
+  auto accept = [&](const HttpResponse& response) -> Status {
+    DecodeContext context;
+    auto decoded = DecodeTokenResponse(response.body, context);
+    if (!decoded.ok()) return decoded.status();
+    // Registered before anything else can log it.
+    Logger::Global().AddSecret(decoded->access_token, Logger::SecretLifetime::kRenewable);
+    token = std::move(decoded).value();
+    return Status::Ok();
+  };
+  CallOptions call;
+  call.endpoint = kTokenEndpoint;
+  call.priority = RequestPriority::kAuth;
+  call.unauthorized_kind = ErrorKind::kCredentials;
+  call.log_success_body = false;
+  HttpResponse last;
+  Status status = executor_.Execute(call, build, accept, stop, &last);
+  if (status.ok()) return std::move(*token);
+  if (status.kind() == ErrorKind::kHttp && IsInvalidGrant(last)) {
+    return Status(ErrorKind::kCredentials,
+                  std::string(kTokenEndpoint) + ": HTTP 400 invalid_grant");
+  }
+  return status;
+}
+
+Result<std::string> TokenProvider::Get(const std::stop_token& stop) {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    const SteadyTime now = clock_.Now();
+    if (credentials_rejected_until_ && now < *credentials_rejected_until_) {
+      const auto left =
+          std::chrono::ceil<std::chrono::seconds>(*credentials_rejected_until_ - now).count();
+      return Status(ErrorKind::kCredentials,
+                    "the token endpoint rejected the API key or secret; next try in " +
+                        std::to_string(left) + "s");
+    }
+    if (token_ && now < renew_at_) return *token_;
+    if (!fetching_) break;
+    // Another caller is fetching: share its result instead of sending a second request.
+    const std::uint64_t generation = generation_;
+    ++waiters_;
+    const bool done = fetched_.wait(lock, stop, [&] { return generation_ != generation; });
+    --waiters_;
+    if (!done) return Status(ErrorKind::kCancelled, "cancelled while waiting for a token");
+    if (last_fetch_.ok() || last_fetch_.kind() == ErrorKind::kCancelled) continue;
+    if (last_fetch_.kind() == ErrorKind::kCredentials) continue;  // answered by the back-off
+    if (token_ && clock_.Now() < expires_at_) return *token_;
+    return last_fetch_;
+  }
+
+  fetching_ = true;
+  const SteadyTime sent_at = clock_.Now();
+  const WallTime sent_at_wall = clock_.WallNow();
+  lock.unlock();
+  Result<TokenResponse> fetched = Fetch(stop);
+  lock.lock();
+  fetching_ = false;
+  ++generation_;
+  fetched_.notify_all();
+
+  if (!fetched.ok()) {
+    last_fetch_ = fetched.status();
+    if (fetched.status().kind() == ErrorKind::kCredentials) {
+      token_.reset();
+      credentials_rejected_until_ = clock_.Now() + options_.credentials_backoff;
+      return fetched.status();
+    }
+    if (fetched.status().kind() != ErrorKind::kCancelled && token_ && clock_.Now() < expires_at_) {
+      LogWarn("token renewal failed; using the current token until it expires",
+              {{"error", fetched.status().message()}});
+      return *token_;
+    }
+    return fetched.status();
+  }
+
+  const TokenResponse& response = fetched.value();
+  const auto lifetime = std::max<std::chrono::seconds>(
+      kMinTokenLifetime,
+      response.expires_in ? std::chrono::seconds(*response.expires_in) : kDefaultTokenLifetime);
+  const auto margin = std::min<Duration>(options_.renew_margin, lifetime / 4);
+  token_ = response.access_token;
+  expires_at_ = sent_at + lifetime;
+  renew_at_ = expires_at_ - margin;
+  expiry_wall_ = sent_at_wall + std::chrono::duration_cast<WallTime::duration>(lifetime);
+  credentials_rejected_until_.reset();
+  last_fetch_ = Status::Ok();
+  const WallTime expiry = *expiry_wall_;
+  std::string token = *token_;
+  lock.unlock();
+  observer_.OnTokenIssued(expiry);
+  return token;
+}
+
+void TokenProvider::Invalidate(std::string_view token) {
+  std::lock_guard lock(mutex_);
+  if (token_ && *token_ == token) token_.reset();
+}
+
+std::optional<WallTime> TokenProvider::Expiry() const {
+  std::lock_guard lock(mutex_);
+  return expiry_wall_;
+}
+
+int TokenProvider::Waiters() const {
+  std::lock_guard lock(mutex_);
+  return waiters_;
+}
+
+}  // namespace drmm::datto

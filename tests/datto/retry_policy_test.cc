@@ -1,0 +1,93 @@
+#include "datto/retry_policy.h"
+
+#include <gtest/gtest.h>
+
+namespace drmm::datto {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TEST(BackoffDelay, DoublesFromTheInitialBackoffUpToTheCap) {
+  RetryOptions options;
+  options.initial_backoff = milliseconds(500);
+  options.max_backoff = milliseconds(3000);
+  options.jitter = 0;
+  EXPECT_EQ(BackoffDelay(options, 1, 0.7), milliseconds(500));
+  EXPECT_EQ(BackoffDelay(options, 2, 0.7), milliseconds(1000));
+  EXPECT_EQ(BackoffDelay(options, 3, 0.7), milliseconds(2000));
+  EXPECT_EQ(BackoffDelay(options, 4, 0.7), milliseconds(3000));
+  EXPECT_EQ(BackoffDelay(options, 400, 0.7), milliseconds(3000));
+}
+
+TEST(BackoffDelay, JitterSpreadsSymmetricallyAroundTheCappedDelay) {
+  RetryOptions options;
+  options.initial_backoff = milliseconds(1000);
+  options.max_backoff = milliseconds(30'000);
+  options.jitter = 0.2;
+  EXPECT_EQ(BackoffDelay(options, 1, 0.0), milliseconds(800));
+  EXPECT_EQ(BackoffDelay(options, 1, 0.5), milliseconds(1000));
+  EXPECT_EQ(BackoffDelay(options, 2, 0.75), milliseconds(2200));
+}
+
+TEST(JitterSource, IsReproducibleForASeedAndInRange) {
+  JitterSource a(42), b(42), c(43);
+  bool differs = false;
+  for (int i = 0; i < 100; ++i) {
+    const double x = a.Next();
+    EXPECT_EQ(x, b.Next());
+    EXPECT_GE(x, 0.0);
+    EXPECT_LT(x, 1.0);
+    differs |= x != c.Next();
+  }
+  EXPECT_TRUE(differs);
+}
+
+TEST(ParseRetryAfter, ReadsDeltaSeconds) {
+  const WallTime now{seconds(1'700'000'000)};
+  EXPECT_EQ(ParseRetryAfter("120", now), seconds(120));
+  EXPECT_EQ(ParseRetryAfter(" 0 ", now), seconds(0));
+  EXPECT_EQ(ParseRetryAfter("99999999999999", now), kMaxRetryAfter);
+  EXPECT_EQ(ParseRetryAfter("", now), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("-5", now), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("1.5", now), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("soon", now), std::nullopt);
+}
+
+TEST(ParseRetryAfter, ReadsTheThreeHttpDateForms) {
+  // Sun, 06 Nov 1994 08:49:37 GMT is 784111777.
+  const WallTime now{seconds(784'111'777 - 90)};
+  EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", now), seconds(90));
+  EXPECT_EQ(ParseRetryAfter("Sunday, 06-Nov-94 08:49:37 GMT", now), seconds(90));
+  EXPECT_EQ(ParseRetryAfter("Sun Nov  6 08:49:37 1994", now), seconds(90));
+  EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:48:00 GMT", now), seconds(0));  // past
+  EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 CET", now), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("Sun, 06 Foo 1994 08:49:37 GMT", now), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1995 08:49:37 GMT", now), kMaxRetryAfter);
+}
+
+TEST(BodyMentionsRateLimit, FindsWordsThatStartWithAKeyword) {
+  EXPECT_TRUE(BodyMentionsRateLimit("Rate limit exceeded"));
+  EXPECT_TRUE(BodyMentionsRateLimit("{\"message\":\"Your IP is temporarily BLOCKED\"}"));
+  EXPECT_TRUE(BodyMentionsRateLimit("too many requests: limits apply"));
+  EXPECT_TRUE(BodyMentionsRateLimit("rate-limited"));
+  EXPECT_FALSE(BodyMentionsRateLimit("Access is denied"));
+  EXPECT_FALSE(BodyMentionsRateLimit("You may not operate on this moderate resource"));
+  EXPECT_FALSE(BodyMentionsRateLimit(""));
+}
+
+TEST(ClassifyStatus, MapsStatusCodesToVerdicts) {
+  EXPECT_EQ(ClassifyStatus(0), Verdict::kTransport);
+  EXPECT_EQ(ClassifyStatus(200), Verdict::kSuccess);
+  EXPECT_EQ(ClassifyStatus(204), Verdict::kSuccess);
+  EXPECT_EQ(ClassifyStatus(500), Verdict::kServer);
+  EXPECT_EQ(ClassifyStatus(503), Verdict::kServer);
+  EXPECT_EQ(ClassifyStatus(429), Verdict::kRateLimited);
+  EXPECT_EQ(ClassifyStatus(401), Verdict::kUnauthorized);
+  EXPECT_EQ(ClassifyStatus(403), Verdict::kForbidden);
+  EXPECT_EQ(ClassifyStatus(404), Verdict::kOther);
+  EXPECT_EQ(ClassifyStatus(301), Verdict::kOther);
+}
+
+}  // namespace
+}  // namespace drmm::datto

@@ -1,0 +1,280 @@
+#include "datto/token_provider.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api_fixtures.h"
+#include "common/log.h"
+#include "recording_gate.h"
+#include "recording_observer.h"
+#include "support/fake_clock.h"
+#include "support/scripted_transport.h"
+
+namespace drmm::datto {
+namespace {
+
+using std::chrono::seconds;
+using testing::FakeClock;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::ScriptedTransport;
+
+constexpr auto kWaitLimit = std::chrono::seconds(10);
+
+class TokenProviderTest : public ::testing::Test {
+ protected:
+  TokenProviderTest() { retry_.jitter = 0; }
+
+  TokenProvider& Provider(std::string key = "key-1234", std::string secret = "secret-5678") {
+    TokenOptions options;
+    options.base_url = "https://merlot-api.centrastage.net";
+    options.api_key = std::move(key);
+    options.api_secret = std::move(secret);
+    options.renew_margin = seconds(300);
+    options.credentials_backoff = seconds(300);
+    provider_ = std::make_unique<TokenProvider>(options, executor_, observer_, clock_);
+    return *provider_;
+  }
+
+  RetryOptions retry_;
+  ScriptedTransport transport_;
+  testing::RecordingGate gate_;
+  testing::RecordingObserver observer_;
+  FakeClock clock_;
+  RequestExecutor executor_{transport_, gate_, observer_, clock_, retry_, 1};
+  std::unique_ptr<TokenProvider> provider_;
+};
+
+TEST_F(TokenProviderTest, SendsThePasswordGrantWithTheFixedClientPair) {
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-1", 360000)));
+  auto& provider = Provider("my key+&=%", "s3cret +&=%/");
+  auto token = provider.Get({});
+  ASSERT_TRUE(token.ok()) << token.status().message();
+  EXPECT_EQ(token.value(), "tok-1");
+
+  const auto requests = transport_.Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const HttpRequest& r = requests[0];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.url, "https://merlot-api.centrastage.net/auth/oauth/token");
+  EXPECT_THAT(r.headers, ::testing::Contains(std::pair<std::string, std::string>(
+                             "Authorization", "Basic cHVibGljLWNsaWVudDpwdWJsaWM=")));
+  EXPECT_THAT(r.headers, ::testing::Contains(std::pair<std::string, std::string>(
+                             "Content-Type", "application/x-www-form-urlencoded")));
+  EXPECT_EQ(r.body,
+            "grant_type=password&username=my%20key%2B%26%3D%25"
+            "&password=s3cret%20%2B%26%3D%25%2F");
+  EXPECT_EQ(gate_.acquired(), std::vector<RequestPriority>{RequestPriority::kAuth});
+  ASSERT_EQ(observer_.requests().size(), 1u);
+  EXPECT_EQ(observer_.requests()[0].endpoint, "/auth/oauth/token");
+  EXPECT_EQ(observer_.requests()[0].code, "200");
+  ASSERT_EQ(observer_.token_expiries().size(), 1u);
+  EXPECT_EQ(observer_.token_expiries()[0], clock_.WallNow() + seconds(360000));
+  EXPECT_EQ(provider.Expiry(), clock_.WallNow() + seconds(360000));
+}
+
+TEST_F(TokenProviderTest, CachesTheTokenAndRenewsItBeforeExpiry) {
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-1", 3600)));
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-2", 400)));
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-3", 3600)));
+  auto& provider = Provider();
+  EXPECT_EQ(provider.Expiry(), std::nullopt);
+  EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  // 3600 s lifetime: renewed 300 s (the margin, less than a quarter) before expiry.
+  clock_.Advance(seconds(3299));
+  EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  EXPECT_EQ(transport_.RequestCount(), 1u);
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(provider.Get({}).value(), "tok-2");
+  EXPECT_EQ(transport_.RequestCount(), 2u);
+  // 400 s lifetime: a quarter (100 s) is less than the margin, so renewal comes at 300 s.
+  clock_.Advance(seconds(299));
+  EXPECT_EQ(provider.Get({}).value(), "tok-2");
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(provider.Get({}).value(), "tok-3");
+  EXPECT_EQ(transport_.RequestCount(), 3u);
+  EXPECT_EQ(observer_.token_expiries().size(), 3u);
+}
+
+TEST_F(TokenProviderTest, KeepsUsingAValidTokenWhenRenewalFails) {
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-1", 3600)));
+  auto& provider = Provider();
+  EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  clock_.Advance(seconds(3400));
+  transport_.SetHandler([](const HttpRequest&) { return ScriptedTransport::Response(503); });
+  auto token = provider.Get({});
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ(token.value(), "tok-1");
+  EXPECT_EQ(transport_.RequestCount(), 1u + static_cast<std::size_t>(retry_.max_attempts));
+  // Once it has expired there is nothing left to fall back on.
+  clock_.Advance(seconds(3600));
+  auto expired = provider.Get({});
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.status().kind(), ErrorKind::kServer);
+}
+
+TEST_F(TokenProviderTest, InvalidateDropsOnlyTheCurrentToken) {
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-1")));
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-2")));
+  auto& provider = Provider();
+  EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  provider.Invalidate("tok-0");  // a stale token some other thread saw rejected
+  EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  provider.Invalidate("tok-1");
+  EXPECT_EQ(provider.Get({}).value(), "tok-2");
+  EXPECT_EQ(transport_.RequestCount(), 2u);
+}
+
+TEST_F(TokenProviderTest, WrongCredentialsAreReportedAndNotRetriedDuringTheBackoff) {
+  transport_.SetHandler([](const HttpRequest&) {
+    return ScriptedTransport::Response(
+        401, R"({"error":"unauthorized","error_description":"Bad credentials"})");
+  });
+  auto& provider = Provider();
+  auto first = provider.Get({});
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.status().kind(), ErrorKind::kCredentials);
+  EXPECT_EQ(transport_.RequestCount(), 1u);  // a 401 is not retried
+  clock_.Advance(seconds(299));
+  auto second = provider.Get({});
+  EXPECT_EQ(second.status().kind(), ErrorKind::kCredentials);
+  EXPECT_THAT(second.status().message(), HasSubstr("1s"));
+  EXPECT_EQ(transport_.RequestCount(), 1u);
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(provider.Get({}).status().kind(), ErrorKind::kCredentials);
+  EXPECT_EQ(transport_.RequestCount(), 2u);
+  // Fixed credentials are picked up after the back-off.
+  transport_.SetHandler(
+      [](const HttpRequest&) { return ScriptedTransport::Json(testing::TokenJson("tok-ok")); });
+  clock_.Advance(seconds(300));
+  EXPECT_EQ(provider.Get({}).value(), "tok-ok");
+}
+
+TEST_F(TokenProviderTest, InvalidGrantIsACredentialsErrorToo) {
+  transport_.Enqueue(ScriptedTransport::Response(
+      400, R"({"error":"invalid_grant","error_description":"Bad credentials"})"));
+  auto& provider = Provider();
+  EXPECT_EQ(provider.Get({}).status().kind(), ErrorKind::kCredentials);
+  EXPECT_EQ(provider.Get({}).status().kind(), ErrorKind::kCredentials);
+  EXPECT_EQ(transport_.RequestCount(), 1u);
+}
+
+TEST_F(TokenProviderTest, ConcurrentFirstUseSendsOneTokenRequest) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  transport_.SetHandler([released](const HttpRequest&) {
+    released.wait_for(kWaitLimit);
+    return ScriptedTransport::Json(testing::TokenJson("tok-1"));
+  });
+  auto& provider = Provider();
+  auto first = std::async(std::launch::async, [&] { return provider.Get({}); });
+  ASSERT_TRUE(transport_.WaitForRequests(1, kWaitLimit));
+  auto second = std::async(std::launch::async, [&] { return provider.Get({}); });
+  auto third = std::async(std::launch::async, [&] { return provider.Get({}); });
+  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+  while (provider.Waiters() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(provider.Waiters(), 2);
+  release.set_value();
+  EXPECT_EQ(first.get().value(), "tok-1");
+  EXPECT_EQ(second.get().value(), "tok-1");
+  EXPECT_EQ(third.get().value(), "tok-1");
+  EXPECT_EQ(transport_.RequestCount(), 1u);
+}
+
+TEST_F(TokenProviderTest, WaitersGetTheFailureOfTheSharedRequest) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  transport_.SetHandler([released](const HttpRequest&) {
+    released.wait_for(kWaitLimit);
+    return ScriptedTransport::Response(404, "not here");
+  });
+  auto& provider = Provider();
+  auto first = std::async(std::launch::async, [&] { return provider.Get({}); });
+  ASSERT_TRUE(transport_.WaitForRequests(1, kWaitLimit));
+  auto second = std::async(std::launch::async, [&] { return provider.Get({}); });
+  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+  while (provider.Waiters() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  release.set_value();
+  EXPECT_EQ(first.get().status().kind(), ErrorKind::kHttp);
+  EXPECT_EQ(second.get().status().kind(), ErrorKind::kHttp);
+  EXPECT_EQ(transport_.RequestCount(), 1u);
+}
+
+TEST_F(TokenProviderTest, AWaiterCanBeCancelled) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  transport_.SetHandler([released](const HttpRequest&) {
+    released.wait_for(kWaitLimit);
+    return ScriptedTransport::Json(testing::TokenJson("tok-1"));
+  });
+  auto& provider = Provider();
+  auto first = std::async(std::launch::async, [&] { return provider.Get({}); });
+  ASSERT_TRUE(transport_.WaitForRequests(1, kWaitLimit));
+  std::stop_source stop;
+  auto second = std::async(std::launch::async, [&] { return provider.Get(stop.get_token()); });
+  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+  while (provider.Waiters() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  stop.request_stop();
+  EXPECT_EQ(second.get().status().kind(), ErrorKind::kCancelled);
+  release.set_value();
+  EXPECT_EQ(first.get().value(), "tok-1");
+}
+
+TEST_F(TokenProviderTest, SecretsAndTokensNeverReachTheLog) {
+  std::vector<std::string> lines;
+  std::mutex lines_mutex;
+  Logger::Global().SetSink([&](std::string_view line) {
+    std::lock_guard lock(lines_mutex);
+    lines.emplace_back(line);
+  });
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("eyJhbGciOi.token.sig")));
+  auto& provider = Provider("KEY-abcdef", "SECRET-ghijkl");
+  ASSERT_TRUE(provider.Get({}).ok());
+  LogWarn("careless",
+          {{"k", "KEY-abcdef"}, {"s", "SECRET-ghijkl"}, {"t", "Bearer eyJhbGciOi.token.sig"}});
+  Logger::Global().SetSink([](std::string_view line) {
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fputc('\n', stderr);
+  });
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], Not(HasSubstr("KEY-abcdef")));
+  EXPECT_THAT(lines[0], Not(HasSubstr("SECRET-ghijkl")));
+  EXPECT_THAT(lines[0], Not(HasSubstr("eyJhbGciOi.token.sig")));
+}
+
+TEST_F(TokenProviderTest, AnUndecodableTokenResponseIsRetriedAndNeverLogged) {
+  std::vector<std::string> lines;
+  std::mutex lines_mutex;
+  Logger::Global().SetSink([&](std::string_view line) {
+    std::lock_guard lock(lines_mutex);
+    lines.emplace_back(line);
+  });
+  transport_.Enqueue(ScriptedTransport::Json(R"({"access_token":"half-a-token-xyz)"));
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-1")));
+  auto& provider = Provider();
+  auto token = provider.Get({});
+  Logger::Global().SetSink([](std::string_view line) {
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fputc('\n', stderr);
+  });
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ(token.value(), "tok-1");
+  EXPECT_EQ(observer_.retries(), std::vector<std::string>{"decode"});
+  ASSERT_FALSE(lines.empty());
+  for (const auto& line : lines) EXPECT_THAT(line, Not(HasSubstr("half-a-token"))) << line;
+}
+
+}  // namespace
+}  // namespace drmm::datto
