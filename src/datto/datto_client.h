@@ -71,8 +71,4 @@ class DattoClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// The platform's API host ("merlot" -> "https://merlot-api.centrastage.net"); nullopt for a
-// name that is not one of the six platforms.
-std::optional<std::string> PlatformBaseUrl(std::string_view platform);
-
 }  // namespace drmm::datto

@@ -1,20 +1,23 @@
-// The six Datto RMM platforms and their API hosts (README "Hosts").
-#include <array>
-#include <optional>
-#include <string>
-#include <string_view>
+#include "datto/platform.h"
 
-#include "datto/datto_client.h"
+#include <algorithm>
 
 namespace drmm::datto {
 
 std::optional<std::string> PlatformBaseUrl(std::string_view platform) {
-  static constexpr std::array<std::string_view, 6> kPlatforms = {"pinotage", "merlot",    "concord",
-                                                                 "vidal",    "zinfandel", "syrah"};
-  for (const auto name : kPlatforms) {
-    if (name == platform) return "https://" + std::string(name) + "-api.centrastage.net";
+  if (std::find(kPlatforms.begin(), kPlatforms.end(), platform) == kPlatforms.end()) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return "https://" + std::string(platform) + "-api.centrastage.net";
+}
+
+std::string PlatformList() {
+  std::string out;
+  for (const auto name : kPlatforms) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
 }
 
 }  // namespace drmm::datto

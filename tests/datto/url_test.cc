@@ -2,7 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "datto/datto_client.h"
+#include "datto/platform.h"
+#include "datto/status.h"
 
 namespace drmm::datto {
 namespace {
@@ -73,6 +74,8 @@ TEST(PlatformBaseUrl, KnowsTheSixPlatforms) {
   EXPECT_EQ(PlatformBaseUrl("shiraz"), std::nullopt);
   EXPECT_EQ(PlatformBaseUrl(""), std::nullopt);
   EXPECT_EQ(PlatformBaseUrl("merlot "), std::nullopt);
+  EXPECT_EQ(PlatformBaseUrl("Merlot"), std::nullopt);
+  EXPECT_EQ(PlatformList(), "pinotage, merlot, concord, vidal, zinfandel, syrah");
 }
 
 TEST(ErrorKindName, IsStableSnakeCase) {

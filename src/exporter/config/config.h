@@ -49,7 +49,10 @@ struct AccountConfig {
   std::string base_url;  // resolved: https://<platform>-api.centrastage.net or api_url
   std::string api_key;
   std::string api_secret;
-  std::string ca_file;                  // empty: the system trust store
+  // Where each came from, safe to log: "inline", "file <path>" or "env <NAME>".
+  std::string api_key_source;
+  std::string api_secret_source;
+  std::string ca_file;  // empty: the system trust store
   milliseconds connect_timeout{5'000};
   milliseconds read_timeout{30'000};
   milliseconds max_staleness{900'000};  // 15m
@@ -69,14 +72,14 @@ struct Config {
 
 // Command-line flags, named as every Prometheus exporter names them.
 struct Flags {
-  std::string config_file = "config.yaml";            // --config.file
-  bool config_check = false;                           // --config.check
-  std::string listen_address = ":9768";                // --web.listen-address
-  std::string telemetry_path = "/metrics";             // --web.telemetry-path
-  LogLevel log_level = LogLevel::kInfo;                // --log.level
-  LogFormat log_format = LogFormat::kLogfmt;           // --log.format
-  bool version = false;                                // --version
-  bool help = false;                                   // --help / -h
+  std::string config_file = "config.yaml";    // --config.file
+  bool config_check = false;                  // --config.check
+  std::string listen_address = ":9768";       // --web.listen-address
+  std::string telemetry_path = "/metrics";    // --web.telemetry-path
+  LogLevel log_level = LogLevel::kInfo;       // --log.level
+  LogFormat log_format = LogFormat::kLogfmt;  // --log.format
+  bool version = false;                       // --version
+  bool help = false;                          // --help / -h
 };
 
 }  // namespace drmm

@@ -1,0 +1,24 @@
+// What the config loader reads besides the YAML text: environment variables and files (secret
+// files, the CA bundle, the config file itself). Injected, so tests control both without
+// touching the process environment or the disk.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace drmm {
+
+struct Environment {
+  // nullopt when the variable is not set (set but empty gives "").
+  std::function<std::optional<std::string>(const std::string& name)> get_env;
+  // The whole file; nullopt with `*error` set to the reason (strerror text) when unreadable.
+  std::function<std::optional<std::string>(const std::string& path, std::string* error)> read_file;
+
+  // The process environment (getenv) and the file system. Files above 16 MiB are refused: no
+  // config, secret or CA bundle is that large, and a mistyped path such as /dev/zero must not
+  // hang the exporter.
+  static Environment Real();
+};
+
+}  // namespace drmm

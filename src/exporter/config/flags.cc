@@ -1,0 +1,210 @@
+#include "exporter/config/flags.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <set>
+
+#include "common/listen_address.h"
+
+namespace drmm {
+namespace {
+
+// Applies a value to Flags; returns an error message without the flag name, or "".
+using Setter = std::string (*)(Flags& flags, std::string_view value);
+using DefaultText = std::string (*)(const Flags& defaults);
+
+struct FlagSpec {
+  std::string_view name;        // "--config.file"
+  std::string_view short_name;  // "-h" or ""
+  bool takes_value;
+  std::string_view help;
+  Setter set;
+  DefaultText default_text;  // nullptr: no default shown
+};
+
+// Why --web.listen-address cannot be used ("" when it can).
+std::string ListenAddressProblem(std::string_view text) {
+  if (ParseListenAddress(text)) return "";
+  std::string problem = "\"" + std::string(text) + "\" is not [host]:port";
+  const bool unbracketed_ipv6 =
+      !text.starts_with('[') && std::count(text.begin(), text.end(), ':') > 1;
+  if (unbracketed_ipv6) return problem + ": an IPv6 host needs brackets, as in [::1]:9768";
+  return problem + " with a port 0..65535 (examples: :9768, 0.0.0.0:9768, [::1]:9768)";
+}
+
+std::string LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+std::string LogFormatName(LogFormat format) {
+  return format == LogFormat::kJson ? "json" : "logfmt";
+}
+
+const std::array<FlagSpec, 8> kFlagSpecs = {{
+    {"--help", "-h", false, "Show this help and exit.",
+     [](Flags& f, std::string_view) {
+       f.help = true;
+       return std::string();
+     },
+     nullptr},
+    {"--config.file", "", true,
+     "The configuration file: accounts, credentials, collectors (see config.example.yaml).",
+     [](Flags& f, std::string_view v) {
+       f.config_file = std::string(v);
+       return std::string();
+     },
+     [](const Flags& d) { return d.config_file; }},
+    {"--config.check", "", false,
+     "Validate the configuration file, print the result and exit (0 valid, 2 invalid).",
+     [](Flags& f, std::string_view) {
+       f.config_check = true;
+       return std::string();
+     },
+     nullptr},
+    {"--web.listen-address", "", true,
+     "Address to serve metrics on, [host]:port (no host: 0.0.0.0).",
+     [](Flags& f, std::string_view v) {
+       if (auto problem = ListenAddressProblem(v); !problem.empty()) return problem;
+       f.listen_address = std::string(v);
+       return std::string();
+     },
+     [](const Flags& d) { return d.listen_address; }},
+    {"--web.telemetry-path", "", true, "Path under which the metrics are served.",
+     [](Flags& f, std::string_view v) {
+       if (auto problem = TelemetryPathProblem(v); !problem.empty()) return problem;
+       f.telemetry_path = std::string(v);
+       return std::string();
+     },
+     [](const Flags& d) { return d.telemetry_path; }},
+    {"--log.level", "", true, "Only log messages at or above this level: debug, info, warn, error.",
+     [](Flags& f, std::string_view v) {
+       const auto level = ParseLogLevel(v);
+       if (!level) return "\"" + std::string(v) + "\" is not one of debug, info, warn, error";
+       f.log_level = *level;
+       return std::string();
+     },
+     [](const Flags& d) { return LogLevelName(d.log_level); }},
+    {"--log.format", "", true, "Format of log lines: logfmt, json.",
+     [](Flags& f, std::string_view v) {
+       const auto format = ParseLogFormat(v);
+       if (!format) return "\"" + std::string(v) + "\" is not one of logfmt, json";
+       f.log_format = *format;
+       return std::string();
+     },
+     [](const Flags& d) { return LogFormatName(d.log_format); }},
+    {"--version", "", false, "Show the version and exit.",
+     [](Flags& f, std::string_view) {
+       f.version = true;
+       return std::string();
+     },
+     nullptr},
+}};
+
+const FlagSpec* FindFlag(std::string_view name) {
+  const auto* it = std::find_if(kFlagSpecs.begin(), kFlagSpecs.end(), [&](const FlagSpec& spec) {
+    return spec.name == name || (!spec.short_name.empty() && spec.short_name == name);
+  });
+  return it == kFlagSpecs.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+std::string TelemetryPathProblem(std::string_view path) {
+  const std::string quoted = "\"" + std::string(path) + "\"";
+  if (!path.starts_with('/')) return quoted + " must start with \"/\", as in /metrics";
+  if (path == "/") return "\"/\" is the landing page; use a path such as /metrics";
+  if (path.starts_with("/-/")) {
+    return quoted + " is under /-/, which is reserved for /-/healthy and /-/ready";
+  }
+  const bool plain = std::all_of(path.begin(), path.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u > 0x20 && u != 0x7f && c != '?' && c != '#';
+  });
+  if (!plain) return quoted + " must be a plain path (no spaces, ? or #)";
+  return "";
+}
+
+std::variant<Flags, FlagError> ParseFlags(int argc, const char* const* argv) {
+  Flags flags;
+  std::set<std::string_view> seen;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (!arg.starts_with("-") || arg == "-" || arg == "--") {
+      return FlagError{"unexpected argument \"" + std::string(arg) +
+                       "\": this program takes only flags (see --help)"};
+    }
+    const auto equals = arg.find('=');
+    const std::string_view name = arg.substr(0, equals);
+    const FlagSpec* spec = FindFlag(name);
+    if (spec == nullptr) {
+      return FlagError{std::string(name) + ": unknown flag (see --help)"};
+    }
+    if (!seen.insert(spec->name).second) {
+      return FlagError{std::string(spec->name) + ": given more than once"};
+    }
+    std::string_view value;
+    if (!spec->takes_value) {
+      if (equals != std::string_view::npos) {
+        return FlagError{std::string(spec->name) + ": takes no value"};
+      }
+    } else if (equals != std::string_view::npos) {
+      value = arg.substr(equals + 1);
+    } else if (i + 1 < argc && !std::string_view(argv[i + 1]).starts_with("--")) {
+      value = argv[++i];
+    } else {
+      return FlagError{std::string(spec->name) + ": needs a value (see --help)"};
+    }
+    if (spec->takes_value && value.empty()) {
+      return FlagError{std::string(spec->name) + ": needs a value (see --help)"};
+    }
+    if (auto problem = spec->set(flags, value); !problem.empty()) {
+      return FlagError{std::string(spec->name) + ": " + problem};
+    }
+  }
+  return flags;
+}
+
+std::string FlagsHelp() {
+  const Flags defaults;
+  std::vector<std::pair<std::string, std::string>> rows;
+  std::size_t width = 0;
+  for (const auto& spec : kFlagSpecs) {
+    std::string left = spec.short_name.empty() ? "    " : std::string(spec.short_name) + ", ";
+    left += spec.name;
+    if (spec.default_text != nullptr) left += "=" + spec.default_text(defaults);
+    width = std::max(width, left.size());
+    rows.emplace_back(std::move(left), std::string(spec.help));
+  }
+  std::string out =
+      "usage: datto-rmm-exporter [<flags>]\n"
+      "\n"
+      "Prometheus exporter for Datto RMM: polls the Datto RMM API in the background and serves\n"
+      "the cached results as metrics.\n"
+      "\n"
+      "Flags:\n";
+  for (const auto& [left, help] : rows) {
+    out += "  ";
+    out += left;
+    out.append(width - left.size() + 2, ' ');
+    out += help;
+    out += '\n';
+  }
+  out +=
+      "\n"
+      "Credentials can also come from the environment: DATTO_RMM_API_KEY and\n"
+      "DATTO_RMM_API_SECRET (see docs/configuration.md).\n";
+  return out;
+}
+
+}  // namespace drmm

@@ -1,0 +1,33 @@
+// The exporter's command line, in the Prometheus exporters' convention (--web.listen-address,
+// --log.level, ...): parsed into Flags (config.h) with one error message naming the bad flag,
+// and the --help text built from the same table, so the two cannot drift apart.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "exporter/config/config.h"
+
+namespace drmm {
+
+struct FlagError {
+  std::string message;  // names the flag: "--log.level: \"verbose\" is not one of ..."
+};
+
+// argv[0] is the program name. Accepts --flag=value and --flag value; --config.check,
+// --version and --help (-h) take no value. Unknown flags, positional arguments and repeated
+// flags are errors.
+std::variant<Flags, FlagError> ParseFlags(int argc, const char* const* argv);
+
+// The --help text: usage, then every flag with its default and one line of meaning.
+std::string FlagsHelp();
+
+// --web.listen-address is checked with common/listen_address.h, the one parser the web server
+// also uses, so a value the flag accepts is one the server can bind.
+
+// "" when `path` can serve metrics; otherwise why not (it must start with "/" and must not be
+// "/" (the landing page) or lie under "/-/" (health endpoints)).
+std::string TelemetryPathProblem(std::string_view path);
+
+}  // namespace drmm

@@ -1,0 +1,161 @@
+#include "exporter/config/flags.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <vector>
+
+namespace drmm {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::variant<Flags, FlagError> Parse(std::initializer_list<const char*> args) {
+  std::vector<const char*> argv = {"datto-rmm-exporter"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return ParseFlags(static_cast<int>(argv.size()), argv.data());
+}
+
+Flags ExpectFlags(const std::variant<Flags, FlagError>& result) {
+  if (const auto* error = std::get_if<FlagError>(&result)) {
+    ADD_FAILURE() << error->message;
+    return {};
+  }
+  return std::get<Flags>(result);
+}
+
+std::string ExpectError(const std::variant<Flags, FlagError>& result) {
+  if (const auto* error = std::get_if<FlagError>(&result)) return error->message;
+  ADD_FAILURE() << "parsed, but an error was expected";
+  return "";
+}
+
+TEST(ParseFlags, NoArgumentsGiveTheDocumentedDefaults) {
+  const Flags flags = ExpectFlags(Parse({}));
+  EXPECT_EQ(flags.config_file, "config.yaml");
+  EXPECT_FALSE(flags.config_check);
+  EXPECT_EQ(flags.listen_address, ":9768");
+  EXPECT_EQ(flags.telemetry_path, "/metrics");
+  EXPECT_EQ(flags.log_level, LogLevel::kInfo);
+  EXPECT_EQ(flags.log_format, LogFormat::kLogfmt);
+  EXPECT_FALSE(flags.version);
+  EXPECT_FALSE(flags.help);
+}
+
+TEST(ParseFlags, BothSpellingsOfAValue) {
+  const Flags flags =
+      ExpectFlags(Parse({"--config.file=/etc/a.yaml", "--web.listen-address", "127.0.0.1:0",
+                         "--log.level", "debug", "--log.format=json", "--web.telemetry-path=/m"}));
+  EXPECT_EQ(flags.config_file, "/etc/a.yaml");
+  EXPECT_EQ(flags.listen_address, "127.0.0.1:0");
+  EXPECT_EQ(flags.log_level, LogLevel::kDebug);
+  EXPECT_EQ(flags.log_format, LogFormat::kJson);
+  EXPECT_EQ(flags.telemetry_path, "/m");
+}
+
+TEST(ParseFlags, EveryLogLevel) {
+  EXPECT_EQ(ExpectFlags(Parse({"--log.level=warn"})).log_level, LogLevel::kWarn);
+  EXPECT_EQ(ExpectFlags(Parse({"--log.level=error"})).log_level, LogLevel::kError);
+  EXPECT_EQ(ExpectFlags(Parse({"--log.level=info"})).log_level, LogLevel::kInfo);
+}
+
+TEST(ParseFlags, BooleanFlags) {
+  const Flags flags = ExpectFlags(Parse({"--config.check", "--version", "-h"}));
+  EXPECT_TRUE(flags.config_check);
+  EXPECT_TRUE(flags.version);
+  EXPECT_TRUE(flags.help);
+  EXPECT_TRUE(ExpectFlags(Parse({"--help"})).help);
+}
+
+TEST(ParseFlags, AValueMayContainEqualsSigns) {
+  EXPECT_EQ(ExpectFlags(Parse({"--config.file=a=b.yaml"})).config_file, "a=b.yaml");
+}
+
+TEST(ParseFlags, ListenAddressForms) {
+  for (const char* address :
+       {":9768", "0.0.0.0:9768", "127.0.0.1:0", "[::1]:9768", "localhost:9768", "[::]:65535"}) {
+    SCOPED_TRACE(address);
+    const std::string arg = std::string("--web.listen-address=") + address;
+    EXPECT_EQ(ExpectFlags(Parse({arg.c_str()})).listen_address, address);
+  }
+}
+
+TEST(ParseFlags, ErrorsNameTheFlag) {
+  EXPECT_EQ(ExpectError(Parse({"--log.level=verbose"})),
+            "--log.level: \"verbose\" is not one of debug, info, warn, error");
+  EXPECT_EQ(ExpectError(Parse({"--log.format", "text"})),
+            "--log.format: \"text\" is not one of logfmt, json");
+  EXPECT_EQ(ExpectError(Parse({"--web.listen.address=:1"})),
+            "--web.listen.address: unknown flag (see --help)");
+  EXPECT_EQ(ExpectError(Parse({"-config.file=a"})), "-config.file: unknown flag (see --help)");
+  EXPECT_EQ(ExpectError(Parse({"--config.check=true"})), "--config.check: takes no value");
+  EXPECT_EQ(ExpectError(Parse({"--version=1"})), "--version: takes no value");
+  EXPECT_EQ(ExpectError(Parse({"--config.file"})), "--config.file: needs a value (see --help)");
+  EXPECT_EQ(ExpectError(Parse({"--config.file="})), "--config.file: needs a value (see --help)");
+  EXPECT_EQ(ExpectError(Parse({"--log.level", "--version"})),
+            "--log.level: needs a value (see --help)");
+  EXPECT_EQ(ExpectError(Parse({"--log.level=info", "--log.level=debug"})),
+            "--log.level: given more than once");
+  EXPECT_EQ(ExpectError(Parse({"config.yaml"})),
+            "unexpected argument \"config.yaml\": this program takes only flags (see --help)");
+  EXPECT_EQ(ExpectError(Parse({"--config.check", "true"})),
+            "unexpected argument \"true\": this program takes only flags (see --help)");
+}
+
+TEST(ParseFlags, BadListenAddresses) {
+  constexpr std::string_view kForm =
+      " is not [host]:port with a port 0..65535 (examples: :9768, 0.0.0.0:9768, [::1]:9768)";
+  EXPECT_EQ(ExpectError(Parse({"--web.listen-address=9768"})),
+            "--web.listen-address: \"9768\"" + std::string(kForm));
+  EXPECT_EQ(ExpectError(Parse({"--web.listen-address=:http"})),
+            "--web.listen-address: \":http\"" + std::string(kForm));
+  EXPECT_EQ(ExpectError(Parse({"--web.listen-address=:65536"})),
+            "--web.listen-address: \":65536\"" + std::string(kForm));
+  EXPECT_EQ(ExpectError(Parse({"--web.listen-address=[::1]9768"})),
+            "--web.listen-address: \"[::1]9768\"" + std::string(kForm));
+  EXPECT_EQ(ExpectError(Parse({"--web.listen-address=::1:9768"})),
+            "--web.listen-address: \"::1:9768\" is not [host]:port: an IPv6 host needs brackets, "
+            "as in [::1]:9768");
+}
+
+TEST(ParseFlags, BadTelemetryPaths) {
+  EXPECT_EQ(ExpectError(Parse({"--web.telemetry-path=metrics"})),
+            "--web.telemetry-path: \"metrics\" must start with \"/\", as in /metrics");
+  EXPECT_EQ(ExpectError(Parse({"--web.telemetry-path=/"})),
+            "--web.telemetry-path: \"/\" is the landing page; use a path such as /metrics");
+  EXPECT_EQ(ExpectError(Parse({"--web.telemetry-path=/-/metrics"})),
+            "--web.telemetry-path: \"/-/metrics\" is under /-/, which is reserved for /-/healthy "
+            "and /-/ready");
+  EXPECT_EQ(ExpectError(Parse({"--web.telemetry-path=/m?x=1"})),
+            "--web.telemetry-path: \"/m?x=1\" must be a plain path (no spaces, ? or #)");
+}
+
+TEST(FlagsHelp, ListsEveryFlagWithItsDefault) {
+  const std::string help = FlagsHelp();
+  for (const char* expected :
+       {"--help", "-h", "--config.file=config.yaml", "--config.check", "--web.listen-address=:9768",
+        "--web.telemetry-path=/metrics", "--log.level=info", "--log.format=logfmt", "--version",
+        "DATTO_RMM_API_KEY", "DATTO_RMM_API_SECRET"}) {
+    EXPECT_THAT(help, HasSubstr(expected));
+  }
+  // One line per flag: the meaning follows the name on the same line.
+  EXPECT_THAT(help, ::testing::ContainsRegex("--log.level=info +Only log messages"));
+  EXPECT_THAT(help, ::testing::ContainsRegex("--version +Show the version and exit."));
+}
+
+TEST(FlagsHelp, EveryFlagInTheHelpParses) {
+  // Guards the table: a flag shown in --help is one the parser knows.
+  for (const char* flag : {"--config.check", "--version", "--help", "-h"}) {
+    SCOPED_TRACE(flag);
+    EXPECT_TRUE(std::holds_alternative<Flags>(Parse({flag})));
+  }
+  for (const char* flag : {"--config.file=x", "--web.listen-address=:1", "--web.telemetry-path=/x",
+                           "--log.level=debug", "--log.format=json"}) {
+    SCOPED_TRACE(flag);
+    EXPECT_TRUE(std::holds_alternative<Flags>(Parse({flag})));
+  }
+}
+
+}  // namespace
+}  // namespace drmm
