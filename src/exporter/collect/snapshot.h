@@ -41,14 +41,16 @@ struct SiteInfo {
 
 struct SitesData {
   std::vector<SiteInfo> sites;  // sorted by uid
+  std::int64_t skipped = 0;     // items without a uid (not folded)
+  std::int64_t duplicates = 0;  // repeats of a uid already folded in this walk (not folded)
 };
 
 // Device counts of one site.
 struct SiteDevices {
-  std::string site_name;                               // from the devices' siteName
-  std::map<std::string, std::int64_t> online_by_category;   // deviceType.category
+  std::string site_name;                                   // from the devices' siteName
+  std::map<std::string, std::int64_t> online_by_category;  // deviceType.category
   std::map<std::string, std::int64_t> offline_by_category;
-  std::map<std::string, std::int64_t> by_patch_status;      // kPatchStatuses or new values
+  std::map<std::string, std::int64_t> by_patch_status;  // kPatchStatuses or new values
   std::int64_t patches_approved_pending = 0;
   std::int64_t patches_not_approved = 0;
   std::int64_t patches_installed = 0;
@@ -74,7 +76,12 @@ struct DeviceRow {
 struct DevicesData {
   std::map<std::string, SiteDevices> sites;  // by site uid
   std::vector<DeviceRow> devices;            // sorted by uid; empty unless enabled
-  std::int64_t device_count = 0;             // every device the walk returned
+  std::int64_t device_count = 0;             // every device folded into `sites`
+  std::int64_t skipped = 0;                  // items without a uid or site uid (not folded)
+  std::int64_t duplicates = 0;  // repeats of a uid already folded in this walk (not folded)
+  // Devices that per-device metrics selected but max_devices left out (the rows kept are the
+  // max_devices smallest uids, so the same devices stay in from one walk to the next).
+  std::int64_t device_rows_dropped = 0;
 };
 
 // Open alerts of one site.
@@ -88,7 +95,9 @@ struct SiteAlerts {
 
 struct AlertsData {
   std::map<std::string, SiteAlerts> sites;  // by site uid
-  std::int64_t alert_count = 0;
+  std::int64_t alert_count = 0;             // every alert folded into `sites`
+  std::int64_t skipped = 0;                 // items without an alert uid or site uid (not folded)
+  std::int64_t duplicates = 0;              // repeats of an alert uid already folded (not folded)
 };
 
 // The last /system/request_rate answer.
@@ -123,6 +132,12 @@ struct AccountSnapshot {
   std::shared_ptr<const RateData> rate;
   std::shared_ptr<const SiteFilter> site_filter;  // null: every site is included
   bool device_metrics = false;                    // per-device series on (see DeviceRow)
+  // Live read-outs of the account's request governor and schedule, exported when set:
+  // the exporter's own budget, its own requests in the sliding window, and planned requests
+  // per minute over that budget (> 1 means intervals are being stretched).
+  std::optional<double> budget_requests_per_minute;
+  std::optional<double> requests_in_window;
+  std::optional<double> poll_budget_utilization_ratio;
 };
 
 struct Snapshot {

@@ -1,0 +1,42 @@
+#include "exporter/collect/alerts_fold.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/clock.h"
+#include "exporter/collect/labels.h"
+
+namespace drmm {
+
+AlertsFold::AlertsFold(UnknownValueSink on_unknown) : unknown_(std::move(on_unknown)) {}
+
+void AlertsFold::Add(std::vector<datto::Alert>&& page) {
+  for (auto& alert : page) {
+    if (alert.alert_uid.empty() || alert.site_uid.empty()) {
+      ++data_.skipped;
+      continue;
+    }
+    if (!seen_.insert(std::move(alert.alert_uid)).second) {
+      ++data_.duplicates;
+      continue;
+    }
+    ++data_.alert_count;
+
+    SiteAlerts& site = data_.sites[alert.site_uid];
+    if (site.site_name.empty()) site.site_name = std::move(alert.site_name);
+
+    std::string priority = PriorityLabel(alert.priority);
+    if (!IsKnownPriority(priority)) unknown_.Report("priority", *alert.priority);
+    ++site.open_by_priority[priority];
+    if (alert.timestamp) {
+      const double seconds = ToUnixSeconds(*alert.timestamp);
+      auto [it, inserted] = site.oldest_open_unix_by_priority.try_emplace(priority, seconds);
+      if (!inserted) it->second = std::min(it->second, seconds);
+    }
+    ++site.open_by_priority_type[{std::move(priority), AlertTypeLabel(alert.alert_class)}];
+  }
+}
+
+AlertsData AlertsFold::Finish() && { return std::move(data_); }
+
+}  // namespace drmm

@@ -1,0 +1,42 @@
+// Label values computed from Datto's raw fields: the normalisation rules every series uses (and
+// the simulator's ground truth must match). Pure functions; the IsKnown... predicates tell the
+// folds which values are outside the documented sets so they can be reported.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "datto/model.h"
+
+namespace drmm {
+
+// "RunningAndUpToDate" -> "running_and_up_to_date": "_" before an uppercase letter that
+// follows a lowercase letter or a digit, spaces and hyphens become "_", all lowercased (ASCII).
+std::string SnakeCase(std::string_view text);
+
+// Alert priority: snake_case(priority); "unknown" when null or empty.
+std::string PriorityLabel(const std::optional<std::string>& priority);
+// "not_applicable" when patchManagement or its patchStatus is null (or empty), else
+// snake_case(patchStatus).
+std::string PatchStatusLabel(const std::optional<datto::PatchManagement>& patch_management);
+// "not_applicable" when antivirus or its antivirusStatus is null (or empty), else
+// snake_case(antivirusStatus).
+std::string AntivirusStatusLabel(const std::optional<datto::Antivirus>& antivirus);
+// deviceType.category verbatim (free text, Datto's spelling); "Unknown" when null or empty.
+std::string CategoryLabel(const std::optional<std::string>& category);
+// alertContext["@class"] verbatim; "unknown" when null or empty.
+std::string AlertTypeLabel(const std::optional<std::string>& alert_class);
+// deviceClass verbatim (Datto sends it lowercase already); "unknown" when null or empty.
+std::string DeviceClassLabel(const std::optional<std::string>& device_class);
+// "online" only when online is true; null counts as offline.
+std::string_view OnlineStatusLabel(std::optional<bool> online);
+
+// Whether a computed label value is one of the documented values (kAlertPriorities,
+// kPatchStatuses, kAntivirusStatuses in snapshot.h; the five deviceClass values).
+bool IsKnownPriority(std::string_view label);
+bool IsKnownPatchStatus(std::string_view label);
+bool IsKnownAntivirusStatus(std::string_view label);
+bool IsKnownDeviceClass(std::string_view label);
+
+}  // namespace drmm

@@ -1,0 +1,34 @@
+#include "exporter/collect/sites_fold.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace drmm {
+
+void SitesFold::Add(std::vector<datto::Site>&& page) {
+  for (auto& site : page) {
+    if (site.uid.empty()) {
+      ++skipped_;
+      continue;
+    }
+    sites_.push_back(
+        SiteInfo{std::move(site.uid), std::move(site.name), site.on_demand.value_or(false)});
+  }
+}
+
+SitesData SitesFold::Finish() && {
+  SitesData data;
+  // A few thousand sites at most: sorting once beats a lookup structure per item.
+  std::stable_sort(sites_.begin(), sites_.end(),
+                   [](const SiteInfo& a, const SiteInfo& b) { return a.uid < b.uid; });
+  const auto last =
+      std::unique(sites_.begin(), sites_.end(),
+                  [](const SiteInfo& a, const SiteInfo& b) { return a.uid == b.uid; });
+  data.duplicates = static_cast<std::int64_t>(std::distance(last, sites_.end()));
+  sites_.erase(last, sites_.end());
+  data.sites = std::move(sites_);
+  data.skipped = skipped_;
+  return data;
+}
+
+}  // namespace drmm
