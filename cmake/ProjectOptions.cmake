@@ -16,6 +16,9 @@ if(DRMM_SANITIZE STREQUAL "address")
 elseif(DRMM_SANITIZE STREQUAL "thread")
   target_compile_options(drmm_options INTERFACE -fsanitize=thread -fno-omit-frame-pointer -Wno-restrict)
   target_link_options(drmm_options INTERFACE -fsanitize=thread)
+  # Every target gets the suppressions (libraries too: an executable's own copy wins, so the
+  # libraries' copies are never pulled in and never clash).
+  target_sources(drmm_options INTERFACE ${PROJECT_SOURCE_DIR}/cmake/tsan_suppressions.cc)
 elseif(NOT DRMM_SANITIZE STREQUAL "")
   message(FATAL_ERROR "DRMM_SANITIZE must be '', 'address' or 'thread', not '${DRMM_SANITIZE}'")
 endif()

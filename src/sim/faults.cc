@@ -1,0 +1,214 @@
+#include "sim/faults.h"
+
+#include <array>
+#include <charconv>
+#include <utility>
+
+#include "common/duration.h"
+
+namespace drmm::sim {
+namespace {
+
+struct KindInfo {
+  FaultKind kind;
+  std::string_view name;
+  std::string_view keys;  // the kind-specific keys it accepts, space separated
+};
+
+constexpr std::array<KindInfo, 10> kKinds{{
+    {FaultKind::kServerError, "server_error", "status"},
+    {FaultKind::kSlow, "slow", "delay"},
+    {FaultKind::kMalformedJson, "malformed_json", ""},
+    {FaultKind::kTruncatedJson, "truncated_json", ""},
+    {FaultKind::kDropConnection, "drop_connection", ""},
+    {FaultKind::kForeignNextPage, "foreign_next_page", "origin"},
+    {FaultKind::kRepeatItems, "repeat_items", "items"},
+    {FaultKind::kRevokeToken, "revoke_token", "after_pages"},
+    {FaultKind::kRateLimit, "rate_limit", "retry_after"},
+    {FaultKind::kBlock, "block", "duration"},
+}};
+
+const KindInfo& Info(FaultKind kind) {
+  for (const auto& info : kKinds) {
+    if (info.kind == kind) return info;
+  }
+  return kKinds[0];
+}
+
+bool Accepts(FaultKind kind, std::string_view key) {
+  if (key == "count" || key == "path") return true;
+  std::string_view keys = Info(kind).keys;
+  while (!keys.empty()) {
+    const auto space = keys.find(' ');
+    if (keys.substr(0, space) == key) return true;
+    if (space == std::string_view::npos) break;
+    keys.remove_prefix(space + 1);
+  }
+  return false;
+}
+
+std::optional<int> ParseInt(std::string_view text) {
+  int value = 0;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (result.ec != std::errc() || result.ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// Applies one key=value (value as text) to `fault`; returns an error message or "".
+std::string SetKey(FaultSpec& fault, std::string_view key, std::string_view value) {
+  const std::string kind_name(FaultKindName(fault.kind));
+  if (!Accepts(fault.kind, key)) {
+    return "key \"" + std::string(key) + "\" does not apply to " + kind_name;
+  }
+  auto int_in = [&](int lo, int hi, int& out) -> std::string {
+    const auto v = ParseInt(value);
+    if (!v || *v < lo || *v > hi) {
+      return std::string(key) + " must be an integer in [" + std::to_string(lo) + ", " +
+             std::to_string(hi) + "], got \"" + std::string(value) + "\"";
+    }
+    out = *v;
+    return "";
+  };
+  auto duration_in = [&](std::chrono::milliseconds& out) -> std::string {
+    const auto d = ParseDuration(value);
+    if (!d) {
+      return std::string(key) + " must be a duration such as 1500ms or 2s, got \"" +
+             std::string(value) + "\"";
+    }
+    out = *d;
+    return "";
+  };
+  if (key == "count") return int_in(1, 1'000'000, fault.count);
+  if (key == "path") {
+    if (!value.empty() && value.front() != '/') return "path must start with \"/\"";
+    fault.path_prefix = std::string(value);
+    return "";
+  }
+  if (key == "status") return int_in(500, 599, fault.status);
+  if (key == "delay") return duration_in(fault.delay);
+  if (key == "duration") return duration_in(fault.duration);
+  if (key == "retry_after") return int_in(0, 86'400, fault.retry_after_seconds);
+  if (key == "after_pages") return int_in(0, 1'000'000, fault.after_pages);
+  if (key == "items") return int_in(0, 1'000'000, fault.items);
+  if (key == "origin") {
+    if (!(value.starts_with("http://") || value.starts_with("https://")) || value.size() < 9) {
+      return "origin must look like http://host[:port]";
+    }
+    fault.origin = std::string(value);
+    while (!fault.origin.empty() && fault.origin.back() == '/') fault.origin.pop_back();
+    return "";
+  }
+  return "unknown key \"" + std::string(key) + "\"";
+}
+
+std::string KindList() {
+  std::string out;
+  for (const auto& info : kKinds) {
+    if (!out.empty()) out += ", ";
+    out += info.name;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view FaultKindName(FaultKind kind) { return Info(kind).name; }
+
+std::optional<FaultKind> ParseFaultKind(std::string_view name) {
+  for (const auto& info : kKinds) {
+    if (info.name == name) return info.kind;
+  }
+  return std::nullopt;
+}
+
+FaultParse ParseFaultSpec(std::string_view spec) {
+  const auto colon = spec.find(':');
+  const std::string_view kind_name = spec.substr(0, colon);
+  const auto kind = ParseFaultKind(kind_name);
+  if (!kind) {
+    return {std::nullopt,
+            "unknown fault kind \"" + std::string(kind_name) + "\" (one of " + KindList() + ")"};
+  }
+  FaultSpec fault;
+  fault.kind = *kind;
+  std::string_view rest =
+      colon == std::string_view::npos ? std::string_view{} : spec.substr(colon + 1);
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view pair = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    const auto eq = pair.find('=');
+    if (eq == std::string_view::npos) {
+      return {std::nullopt, "expected key=value, got \"" + std::string(pair) + "\""};
+    }
+    if (auto error = SetKey(fault, pair.substr(0, eq), pair.substr(eq + 1)); !error.empty()) {
+      return {std::nullopt, std::move(error)};
+    }
+  }
+  return {std::move(fault), ""};
+}
+
+FaultParse FaultFromJson(const nlohmann::json& json) {
+  if (!json.is_object()) return {std::nullopt, "a fault must be a JSON object"};
+  const auto kind_it = json.find("kind");
+  if (kind_it == json.end() || !kind_it->is_string()) {
+    return {std::nullopt, "a fault needs \"kind\" (one of " + KindList() + ")"};
+  }
+  const auto kind = ParseFaultKind(kind_it->get<std::string>());
+  if (!kind) {
+    return {std::nullopt, "unknown fault kind \"" + kind_it->get<std::string>() + "\" (one of " +
+                              KindList() + ")"};
+  }
+  FaultSpec fault;
+  fault.kind = *kind;
+  for (const auto& [key, value] : json.items()) {
+    if (key == "kind") continue;
+    std::string text;
+    if (value.is_string()) {
+      text = value.get<std::string>();
+    } else if (value.is_number_integer()) {
+      // Durations given as numbers are milliseconds.
+      text = std::to_string(value.get<std::int64_t>());
+      if (key == "delay" || key == "duration") text += "ms";
+    } else {
+      return {std::nullopt, "\"" + key + "\" must be a string or an integer"};
+    }
+    if (auto error = SetKey(fault, key, text); !error.empty()) return {std::nullopt, error};
+  }
+  return {std::move(fault), ""};
+}
+
+nlohmann::json FaultToJson(const FaultSpec& fault) {
+  nlohmann::json j = {
+      {"kind", FaultKindName(fault.kind)}, {"count", fault.count}, {"path", fault.path_prefix}};
+  switch (fault.kind) {
+    case FaultKind::kServerError:
+      j["status"] = fault.status;
+      break;
+    case FaultKind::kSlow:
+      j["delay"] = FormatDuration(fault.delay);
+      break;
+    case FaultKind::kForeignNextPage:
+      j["origin"] = fault.origin;
+      break;
+    case FaultKind::kRepeatItems:
+      j["items"] = fault.items;
+      break;
+    case FaultKind::kRevokeToken:
+      j["after_pages"] = fault.after_pages;
+      break;
+    case FaultKind::kRateLimit:
+      j["retry_after"] = fault.retry_after_seconds;
+      break;
+    case FaultKind::kBlock:
+      j["duration"] = FormatDuration(fault.duration);
+      break;
+    case FaultKind::kMalformedJson:
+    case FaultKind::kTruncatedJson:
+    case FaultKind::kDropConnection:
+      break;
+  }
+  return j;
+}
+
+}  // namespace drmm::sim

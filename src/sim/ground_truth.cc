@@ -1,0 +1,124 @@
+#include "sim/ground_truth.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "sim/labels.h"
+
+namespace drmm::sim {
+namespace {
+
+using Counts = std::map<std::string, std::int64_t>;
+
+Counts WithFixedKeys(const auto& keys) {
+  Counts counts;
+  for (std::string_view key : keys) counts.emplace(std::string(key), 0);
+  return counts;
+}
+
+struct SiteFigures {
+  const SimSite* site = nullptr;
+  std::int64_t devices_total = 0;
+  Counts online_by_category;
+  Counts offline_by_category;
+  Counts patch_status = WithFixedKeys(kPatchStatusLabels);
+  std::int64_t patches_approved_pending = 0;
+  std::int64_t patches_not_approved = 0;
+  std::int64_t patches_installed = 0;
+  std::int64_t reboot_required = 0;
+  Counts antivirus_status = WithFixedKeys(kAntivirusStatusLabels);
+  Counts alerts_open = WithFixedKeys(kPriorityLabels);
+  std::map<std::string, Counts> alerts_open_by_type;
+  std::map<std::string, double> oldest_open;
+};
+
+nlohmann::json ToJson(const Counts& counts) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : counts) j[k] = v;
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json ComputeGroundTruth(const AccountState& state, int page_size, int alerts_page_size) {
+  std::map<std::string, SiteFigures> sites;  // sorted by uid, as the output must be
+  for (const auto& site : state.sites) sites[site->uid].site = site.get();
+
+  std::int64_t devices = 0, online = 0;
+  for (const auto& device_ptr : state.devices) {
+    const SimDevice& d = *device_ptr;
+    ++devices;
+    const bool is_online = d.online.value_or(false);
+    if (is_online) ++online;
+    const auto it = sites.find(d.site_uid);
+    if (it == sites.end()) continue;  // not reachable: devices always belong to a site
+    SiteFigures& f = it->second;
+    ++f.devices_total;
+    ++(is_online ? f.online_by_category : f.offline_by_category)[CategoryLabel(d)];
+    ++f.patch_status[PatchStatusLabel(d)];
+    if (d.patch_management) {
+      f.patches_approved_pending += d.patch_management->patches_approved_pending.value_or(0);
+      f.patches_not_approved += d.patch_management->patches_not_approved.value_or(0);
+      f.patches_installed += d.patch_management->patches_installed.value_or(0);
+    }
+    if (d.reboot_required.value_or(false)) ++f.reboot_required;
+    ++f.antivirus_status[AntivirusStatusLabel(d)];
+  }
+
+  for (const auto& alert_ptr : state.alerts) {
+    const SimAlert& a = *alert_ptr;
+    if (!a.site_uid) continue;
+    const auto it = sites.find(*a.site_uid);
+    if (it == sites.end()) continue;
+    SiteFigures& f = it->second;
+    const std::string priority = PriorityLabel(a);
+    ++f.alerts_open[priority];
+    ++f.alerts_open_by_type[priority][AlertTypeLabel(a)];
+    if (a.timestamp) {
+      const double seconds = static_cast<double>(*a.timestamp) / 1000.0;
+      auto [oldest, inserted] = f.oldest_open.emplace(priority, seconds);
+      if (!inserted) oldest->second = std::min(oldest->second, seconds);
+    }
+  }
+
+  nlohmann::json out;
+  out["page_size"] = page_size;
+  out["alerts_page_size"] = alerts_page_size;
+  out["totals"] = {{"sites", state.sites.size()},
+                   {"devices", devices},
+                   {"devices_online", online},
+                   {"devices_offline", devices - online},
+                   {"open_alerts", state.alerts.size()}};
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& [uid, f] : sites) {
+    nlohmann::json by_type = nlohmann::json::object();
+    for (const auto& [priority, types] : f.alerts_open_by_type) by_type[priority] = ToJson(types);
+    nlohmann::json oldest = nlohmann::json::object();
+    for (const auto& [priority, seconds] : f.oldest_open) oldest[priority] = seconds;
+    list.push_back({
+        {"uid", uid},
+        {"name", f.site->name},
+        {"on_demand", f.site->on_demand.value_or(false)},
+        {"deleted_devices_site", f.site->IsDeletedDevicesSite()},
+        {"devices_total", f.devices_total},
+        {"devices_online_by_category", ToJson(f.online_by_category)},
+        {"devices_offline_by_category", ToJson(f.offline_by_category)},
+        {"patch_status", ToJson(f.patch_status)},
+        {"patches",
+         {{"approved_pending", f.patches_approved_pending},
+          {"not_approved", f.patches_not_approved},
+          {"installed", f.patches_installed}}},
+        {"reboot_required", f.reboot_required},
+        {"antivirus_status", ToJson(f.antivirus_status)},
+        {"alerts_open", ToJson(f.alerts_open)},
+        {"alerts_open_by_type", std::move(by_type)},
+        {"oldest_open_alert_timestamp_seconds", std::move(oldest)},
+    });
+  }
+  out["sites"] = std::move(list);
+  return out;
+}
+
+}  // namespace drmm::sim

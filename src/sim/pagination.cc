@@ -1,0 +1,58 @@
+#include "sim/pagination.h"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+namespace drmm::sim {
+namespace {
+
+std::optional<std::int64_t> ParseInt(std::string_view text) {
+  std::int64_t value = 0;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
+
+std::variant<PageRequest, std::string> ParsePageRequest(const Params& query, int cap) {
+  PageRequest request;
+  request.max = cap;
+  if (auto page = FindParam(query, "page")) {
+    const auto value = ParseInt(*page);
+    if (!value || *value < 0) return "page must be an integer >= 0, got \"" + *page + "\"";
+    request.page = *value;
+  }
+  if (auto max = FindParam(query, "max")) {
+    const auto value = ParseInt(*max);
+    if (!value || *value < 1) return "max must be an integer >= 1, got \"" + *max + "\"";
+    request.max = std::min<std::int64_t>(*value, cap);
+  }
+  // Keeps page * max far from overflow.
+  if (request.page > 1'000'000'000) return "page is out of range";
+  return request;
+}
+
+std::int64_t RequestedPage(const Params& query) {
+  const auto page = FindParam(query, "page");
+  if (!page) return 0;
+  return std::max<std::int64_t>(ParseInt(*page).value_or(0), 0);
+}
+
+std::string PageUrl(std::string_view origin, std::string_view path, std::int64_t max,
+                    std::int64_t page) {
+  std::string url;
+  url.reserve(origin.size() + path.size() + 32);
+  url += origin;
+  url += path;
+  url += "?max=";
+  url += std::to_string(max);
+  url += "&page=";
+  url += std::to_string(page);
+  return url;
+}
+
+}  // namespace drmm::sim
