@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Configures and builds into build/ (or $BUILD_DIR). Extra arguments go to CMake's configure
+# step, e.g. scripts/build.sh -DDRMM_SANITIZE=address.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${BUILD_DIR:-build}
+generator=()
+command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  cmake -S . -B "$build_dir" "${generator[@]}" "$@" >/dev/null
+else
+  cmake -S . -B "$build_dir" "$@" >/dev/null
+fi
+cmake --build "$build_dir" -j "${JOBS:-$(nproc)}"

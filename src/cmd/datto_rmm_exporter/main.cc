@@ -1,0 +1,108 @@
+// datto-rmm-exporter: wires flags, config, poller, metrics and the web server together.
+// No logic lives here; see README.md for the picture.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <variant>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "exporter/config/config_check.h"
+#include "exporter/config/config_loader.h"
+#include "exporter/config/credentials.h"
+#include "exporter/config/flags.h"
+#include "exporter/metrics/exposition.h"
+#include "exporter/metrics/process_metrics.h"
+#include "exporter/metrics/self_metrics.h"
+#include "exporter/metrics/snapshot_collectable.h"
+#include "exporter/poll/poller.h"
+#include "exporter/web/landing_page.h"
+#include "exporter/web/metrics_server.h"
+
+namespace drmm {
+namespace {
+
+int Run(const Flags& flags) {
+  Logger::Global().Configure(flags.log_level, flags.log_format);
+  if (flags.config_check) {
+    return RunConfigCheck(flags.config_file, Environment::Real(), std::cout, std::cerr);
+  }
+  auto loaded = LoadConfigFile(flags.config_file, Environment::Real());
+  if (auto* errors = std::get_if<std::vector<ConfigError>>(&loaded)) {
+    WriteConfigErrors(*errors, std::cerr);
+    return kExitBadConfig;
+  }
+  const Config config = std::get<Config>(std::move(loaded));
+  RegisterSecrets(config, Logger::Global());
+
+  // Signals are taken by sigwait below, so block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  SelfMetrics self_metrics(DRMM_VERSION, DRMM_REVISION);
+  Poller poller(config, [&](const std::string& account) -> datto::ApiObserver& {
+    return self_metrics.ObserverFor(account);
+  });
+  auto snapshot_metrics =
+      std::make_shared<SnapshotCollectable>([&poller] { return poller.Current(); });
+  auto process_metrics = std::make_shared<ProcessCollectable>();
+  const std::vector<std::shared_ptr<prometheus::Collectable>> collectables = {
+      snapshot_metrics, self_metrics.registry(), process_metrics};
+
+  WebHandlers handlers;
+  handlers.render_metrics = [&] { return RenderTextFormat(collectables); };
+  handlers.readiness = [&] {
+    return Readiness{poller.Ready(), "not every account has completed one successful poll"};
+  };
+  handlers.landing_page = [&] {
+    const LandingPageInfo info{DRMM_VERSION, DRMM_REVISION, flags.telemetry_path,
+                               ToUnixSeconds(SystemClock().WallNow())};
+    return RenderLandingPage(info, *poller.Current());
+  };
+  MetricsServer server({flags.listen_address, flags.telemetry_path}, std::move(handlers));
+  if (auto error = server.Bind()) {
+    LogError("cannot start the web server", {{"error", *error}});
+    return 1;
+  }
+  server.Start();
+  poller.Start();
+  LogInfo("datto-rmm-exporter started",
+          {{"version", DRMM_VERSION},
+           {"listen_address", flags.listen_address},
+           {"port", std::to_string(server.port())},
+           {"accounts", std::to_string(config.accounts.size())}});
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  LogInfo("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  poller.Stop();
+  server.Stop();
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace drmm
+
+int main(int argc, char** argv) {
+  auto parsed = drmm::ParseFlags(argc, argv);
+  if (auto* error = std::get_if<drmm::FlagError>(&parsed)) {
+    std::cerr << error->message << "\n" << "run with --help for usage\n";
+    return drmm::kExitBadConfig;
+  }
+  const auto& flags = std::get<drmm::Flags>(parsed);
+  if (flags.help) {
+    std::cout << drmm::FlagsHelp();
+    return 0;
+  }
+  if (flags.version) {
+    std::cout << "datto-rmm-exporter, version " << DRMM_VERSION << " (revision " << DRMM_REVISION
+              << ")\n";
+    return 0;
+  }
+  return drmm::Run(flags);
+}

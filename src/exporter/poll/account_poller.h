@@ -1,0 +1,99 @@
+// Polls one Datto account in the background: one thread per enabled collector (sites, devices,
+// alerts, rate status), each on its own schedule, never overlapping itself, all sharing the
+// account's client and rate governor. Each run folds its pages into a new immutable data set and
+// swaps it in whole under the lock, so a scrape sees either the old or the new data, never a mix.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "datto/api_observer.h"
+#include "datto/datto_client.h"
+#include "datto/http_transport.h"
+#include "datto/rate_governor.h"
+#include "exporter/collect/site_filter.h"
+#include "exporter/collect/snapshot.h"
+#include "exporter/config/config.h"
+
+namespace drmm {
+
+enum class CollectorKind { kSites = 0, kDevices = 1, kAlerts = 2, kRateStatus = 3 };
+inline constexpr int kCollectorCount = 4;
+
+// Settings that are not the user's business: tests shorten the back-off so retries run in
+// milliseconds.
+struct PollerTuning {
+  datto::RetryOptions retry;
+};
+
+class AccountPoller {
+ public:
+  // `transport`, `observer` and `clock` must outlive the poller.
+  AccountPoller(AccountConfig config, std::shared_ptr<const SiteFilter> site_filter,
+                datto::HttpTransport& transport, datto::ApiObserver& observer, Clock& clock,
+                const PollerTuning& tuning = {});
+  ~AccountPoller();
+  AccountPoller(const AccountPoller&) = delete;
+  AccountPoller& operator=(const AccountPoller&) = delete;
+
+  // Starts one thread per enabled collector; each runs at once, then on its interval.
+  void Start();
+  // Interrupts waits and in-flight requests without waiting (so several accounts stop in
+  // parallel); Join() then waits for the threads. Stop() does both.
+  void RequestStop();
+  void Join();
+  void Stop() {
+    RequestStop();
+    Join();
+  }
+
+  // Runs one collector to completion on the calling thread (the schedule threads use this;
+  // tests call it directly for exact request counts). Returns whether it succeeded.
+  bool RunOnce(CollectorKind kind, const std::stop_token& stop);
+
+  // The account's state now, with data older than max_staleness dropped.
+  AccountSnapshot Current() const;
+  // Every enabled collector has succeeded at least once.
+  bool Ready() const;
+
+  const AccountConfig& config() const { return config_; }
+  datto::SlidingWindowGovernor& governor() { return *governor_; }
+
+ private:
+  struct CollectorState {
+    CollectorStatus status;
+    std::optional<SteadyTime> last_success;  // for staleness (immune to wall-clock jumps)
+  };
+
+  void Loop(CollectorKind kind, const std::stop_token& stop);
+  datto::Status Collect(CollectorKind kind, const std::stop_token& stop);
+  Duration IntervalOf(CollectorKind kind) const;
+  bool Enabled(CollectorKind kind) const;
+
+  const AccountConfig config_;
+  const std::shared_ptr<const SiteFilter> site_filter_;
+  datto::HttpTransport& transport_;
+  Clock& clock_;
+  std::unique_ptr<datto::SlidingWindowGovernor> governor_;
+  std::unique_ptr<datto::DattoClient> client_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  CollectorState collectors_[kCollectorCount];
+  bool up_ = false;
+  std::shared_ptr<const SitesData> sites_;
+  std::shared_ptr<const DevicesData> devices_;
+  std::shared_ptr<const AlertsData> alerts_;
+  std::shared_ptr<const RateData> rate_;
+
+  std::vector<std::jthread> threads_;
+};
+
+// Collector names as exported in the `collector` label (kCollectorNames order).
+std::string_view CollectorName(CollectorKind kind);
+
+}  // namespace drmm

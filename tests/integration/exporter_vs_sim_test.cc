@@ -1,0 +1,283 @@
+// The exporter's whole pipeline (client -> folds -> snapshot -> families) against the
+// simulator: every per-site value must equal the simulator's ground truth, before and after
+// churn and through injected faults, and one poll must cost exactly the minimum requests.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "sim_fixture.h"
+
+namespace drmm::testing {
+namespace {
+
+using CK = CollectorKind;
+
+class ExporterVsSimulator : public ::testing::Test {
+ protected:
+  void SetUp() override { StartWith(SmallAccount()); }
+
+  void StartWith(sim::SimulatorOptions options) {
+    simulator_ = std::make_unique<sim::Simulator>(options);
+    simulator_->Start();
+    config_.accounts = {AccountFor(*simulator_, "acme")};
+    MakePoller();
+  }
+
+  void MakePoller() {
+    poller_.reset();
+    poller_ = std::make_unique<Poller>(
+        config_, [this](const std::string& a) -> datto::ApiObserver& {
+          return self_.ObserverFor(a);
+        },
+        SystemClock(), Poller::DefaultTransport, FastRetries());
+  }
+
+  AccountPoller& account() { return *poller_->accounts().front(); }
+
+  bool Run(CK kind) { return account().RunOnce(kind, stop_.get_token()); }
+
+  void RunAll() {
+    for (CK kind : {CK::kSites, CK::kDevices, CK::kAlerts, CK::kRateStatus}) {
+      ASSERT_TRUE(Run(kind)) << CollectorName(kind);
+    }
+  }
+
+  std::vector<prometheus::MetricFamily> Families() { return BuildFamilies(*poller_->Current()); }
+
+  void ExpectGroundTruth() {
+    ExpectMatchesGroundTruth(Families(), "acme", simulator_->GroundTruth(),
+                             *FilterOf(config_.accounts[0].site_filter));
+  }
+
+  SelfMetrics self_{"test", "test"};
+  std::stop_source stop_;
+  std::unique_ptr<sim::Simulator> simulator_;
+  Config config_;
+  std::unique_ptr<Poller> poller_;
+};
+
+TEST_F(ExporterVsSimulator, EveryPerSiteValueEqualsTheGroundTruth) {
+  RunAll();
+  ExpectGroundTruth();
+}
+
+TEST_F(ExporterVsSimulator, ValuesFollowTheAccountThroughChurn) {
+  RunAll();
+  const auto before = simulator_->GroundTruth();
+  simulator_->ApplyChurn(60);  // devices go offline, alerts open and resolve, sites come and go
+  const auto after = simulator_->GroundTruth();
+  ASSERT_NE(before, after) << "churn changed nothing: the test would prove nothing";
+  RunAll();
+  ExpectGroundTruth();
+}
+
+TEST_F(ExporterVsSimulator, AVanishedSiteDisappearsFromTheMetrics) {
+  RunAll();
+  auto site_uids = [this] {
+    std::set<std::string> uids;
+    const auto truth = simulator_->GroundTruth();
+    for (const auto& site : truth.at("sites")) uids.insert(site.at("uid").get<std::string>());
+    return uids;
+  };
+  const auto before = site_uids();
+  // Churn until at least one site is gone (bounded: churn picks site removal now and then).
+  std::string gone;
+  for (int round = 0; round < 50 && gone.empty(); ++round) {
+    simulator_->ApplyChurn(20);
+    const auto now = site_uids();
+    for (const auto& uid : before) {
+      if (now.count(uid) == 0) gone = uid;
+    }
+  }
+  ASSERT_FALSE(gone.empty()) << "no site disappeared within 1,000 churn events";
+  RunAll();
+  EXPECT_TRUE(Select(Families(), "datto_rmm_site_info", {{"site_uid", gone}}).empty());
+  EXPECT_TRUE(Select(Families(), "datto_rmm_site_alerts_open", {{"site_uid", gone}}).empty());
+  ExpectGroundTruth();
+}
+
+TEST_F(ExporterVsSimulator, OnePollCostsExactlyOneRequestPerPage) {
+  RunAll();  // the token and the page size are fetched once and cached
+  const auto truth = simulator_->GroundTruth();
+  const int page = truth.at("page_size");
+  const int alerts_page = truth.at("alerts_page_size");
+  std::int64_t devices = 0;
+  for (const auto& site : truth.at("sites")) devices += site.at("devices_total").get<int>();
+  const auto sites = static_cast<std::int64_t>(truth.at("sites").size());
+  const std::int64_t alerts = truth.at("totals").at("open_alerts");
+
+  simulator_->ResetRequestLog();
+  ASSERT_TRUE(Run(CK::kDevices));
+  EXPECT_EQ(CountRequests(*simulator_, "/api/v2/account/devices"), Pages(devices, page));
+  ASSERT_TRUE(Run(CK::kAlerts));
+  EXPECT_EQ(CountRequests(*simulator_, "/api/v2/account/alerts/open"), Pages(alerts, alerts_page));
+  ASSERT_TRUE(Run(CK::kSites));
+  EXPECT_EQ(CountRequests(*simulator_, "/api/v2/account/sites"), Pages(sites, page));
+  ASSERT_TRUE(Run(CK::kRateStatus));
+  EXPECT_EQ(CountRequests(*simulator_, "/api/v2/system/request_rate"), 1);
+  EXPECT_EQ(simulator_->RequestLog().at("total").get<int>(),
+            Pages(devices, page) + Pages(alerts, alerts_page) + Pages(sites, page) + 1)
+      << "no token, pagination or repeated requests once warm";
+  EXPECT_GT(Pages(alerts, alerts_page), 1) << "the account must span several alert pages";
+}
+
+TEST_F(ExporterVsSimulator, ATokenRevokedMidWalkCostsOneReauthenticationAndNothingElse) {
+  RunAll();
+  simulator_->ResetRequestLog();
+  sim::FaultSpec revoke;
+  revoke.kind = sim::FaultKind::kRevokeToken;
+  revoke.after_pages = 2;
+  revoke.path_prefix = "/api/v2/account/devices";
+  simulator_->InjectFault(revoke);
+  ASSERT_TRUE(Run(CK::kDevices));
+  EXPECT_EQ(CountRequests(*simulator_, "/auth/oauth/token"), 1);
+  ExpectGroundTruth();
+}
+
+TEST_F(ExporterVsSimulator, TransientFaultsAreRetriedAndLoseNothing) {
+  RunAll();
+  for (auto kind : {sim::FaultKind::kServerError, sim::FaultKind::kTruncatedJson,
+                    sim::FaultKind::kMalformedJson, sim::FaultKind::kDropConnection}) {
+    sim::FaultSpec fault;
+    fault.kind = kind;
+    fault.count = 2;
+    fault.status = 503;
+    fault.path_prefix = "/api/v2/account/devices";
+    simulator_->InjectFault(fault);
+    EXPECT_TRUE(Run(CK::kDevices)) << sim::FaultKindName(kind);
+  }
+  simulator_->ApplyChurn(10);
+  ASSERT_TRUE(Run(CK::kSites));
+  ASSERT_TRUE(Run(CK::kAlerts));
+  ASSERT_TRUE(Run(CK::kDevices));
+  ExpectGroundTruth();
+}
+
+TEST_F(ExporterVsSimulator, RepeatedItemsAcrossPagesAreCountedOnce) {
+  RunAll();
+  sim::FaultSpec repeat;
+  repeat.kind = sim::FaultKind::kRepeatItems;
+  repeat.count = 3;
+  repeat.items = 40;
+  repeat.path_prefix = "/api/v2/account/devices";
+  simulator_->InjectFault(repeat);
+  ASSERT_TRUE(Run(CK::kDevices));
+  ExpectGroundTruth();
+}
+
+TEST_F(ExporterVsSimulator, AForeignNextPageFailsTheWalkAndKeepsTheLastGoodData) {
+  RunAll();
+  const auto truth = simulator_->GroundTruth();
+  simulator_->ApplyChurn(40);
+  sim::FaultSpec foreign;
+  foreign.kind = sim::FaultKind::kForeignNextPage;
+  foreign.path_prefix = "/api/v2/account/devices";
+  simulator_->InjectFault(foreign);
+  simulator_->ResetRequestLog();
+  EXPECT_FALSE(Run(CK::kDevices));
+  // Only the first page was fetched: the token never went to the foreign origin (the simulator
+  // would not see that request anyway, but the walk must stop right there).
+  EXPECT_EQ(CountRequests(*simulator_, "/api/v2/account/devices"), 1);
+  const auto families = Families();
+  EXPECT_EQ(Value(families, "datto_rmm_collector_success",
+                  {{"account", "acme"}, {"collector", "devices"}}),
+            0);
+  // Devices still show the pre-churn truth (last good data); alerts ran before churn too.
+  ExpectMatchesGroundTruth(families, "acme", truth, *FilterOf(config_.accounts[0].site_filter));
+}
+
+TEST_F(ExporterVsSimulator, StaleDataDisappearsAfterMaxStaleness) {
+  config_.accounts[0].max_staleness = std::chrono::milliseconds(300);
+  MakePoller();
+  RunAll();
+  ASSERT_FALSE(Select(Families(), "datto_rmm_site_devices").empty());
+  sim::FaultSpec foreign;
+  foreign.kind = sim::FaultKind::kForeignNextPage;
+  foreign.count = 100;
+  foreign.path_prefix = "/api/v2/account/devices";
+  simulator_->InjectFault(foreign);
+  EXPECT_FALSE(Run(CK::kDevices));
+  EXPECT_FALSE(Select(Families(), "datto_rmm_site_devices").empty()) << "still within staleness";
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_TRUE(Run(CK::kAlerts));
+  const auto families = Families();
+  EXPECT_TRUE(Select(families, "datto_rmm_site_devices").empty());
+  EXPECT_TRUE(Select(families, "datto_rmm_site_devices_patch_status").empty());
+  EXPECT_FALSE(Select(families, "datto_rmm_site_alerts_open").empty()) << "alerts are fresh";
+  EXPECT_FALSE(Select(families, "datto_rmm_collector_last_success_timestamp_seconds",
+                      {{"collector", "devices"}})
+                   .empty());
+}
+
+TEST_F(ExporterVsSimulator, TheDefaultFilterDropsDeletedDevicesAndCanDropOnDemandSites) {
+  config_.accounts[0].site_filter = SiteFilterConfig{};  // the defaults
+  config_.accounts[0].site_filter.on_demand = false;
+  MakePoller();
+  RunAll();
+  const auto truth = simulator_->GroundTruth();
+  bool saw_deleted = false;
+  bool saw_on_demand = false;
+  for (const auto& site : truth.at("sites")) {
+    saw_deleted |= site.at("deleted_devices_site").get<bool>();
+    saw_on_demand |= site.at("on_demand").get<bool>();
+  }
+  ASSERT_TRUE(saw_deleted && saw_on_demand) << "the generated account lacks the special sites";
+  ExpectMatchesGroundTruth(Families(), "acme", truth, *FilterOf(config_.accounts[0].site_filter));
+}
+
+TEST_F(ExporterVsSimulator, WrongCredentialsAreReportedWithoutHammering) {
+  config_.accounts[0].api_secret = "wrong-secret";
+  MakePoller();
+  simulator_->ResetRequestLog();
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(Run(CK::kAlerts));
+  EXPECT_EQ(CountRequests(*simulator_, "/auth/oauth/token"), 1)
+      << "a rejected key is not retried within the credentials back-off";
+  EXPECT_EQ(CountRequests(*simulator_, "/api/v2/account/alerts/open"), 0);
+  const auto families = Families();
+  EXPECT_EQ(Value(families, "datto_rmm_up", {{"account", "acme"}}), 0);
+  EXPECT_FALSE(poller_->Ready());
+}
+
+TEST_F(ExporterVsSimulator, StopsWithinTwoSecondsInTheMiddleOfASlowWalk) {
+  RunAll();
+  sim::FaultSpec slow;
+  slow.kind = sim::FaultKind::kSlow;
+  slow.count = 100;
+  slow.delay = std::chrono::seconds(20);
+  simulator_->InjectFault(slow);
+  poller_->Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // walks are now in flight
+  const auto started = std::chrono::steady_clock::now();
+  poller_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  simulator_->ClearFaults();
+}
+
+TEST(ExporterVsSimulators, SeveralAccountsAreLabelledAndKeptApart) {
+  auto first = std::make_unique<sim::Simulator>(SmallAccount(1));
+  auto second = std::make_unique<sim::Simulator>(SmallAccount(2));
+  first->Start();
+  second->Start();
+  Config config;
+  config.accounts = {AccountFor(*first, "first"), AccountFor(*second, "second")};
+  SelfMetrics self("test", "test");
+  Poller poller(
+      config, [&](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); },
+      SystemClock(), Poller::DefaultTransport, FastRetries());
+  std::stop_source stop;
+  for (auto& account : poller.accounts()) {
+    for (CK kind : {CK::kSites, CK::kDevices, CK::kAlerts, CK::kRateStatus}) {
+      ASSERT_TRUE(account->RunOnce(kind, stop.get_token()));
+    }
+  }
+  EXPECT_TRUE(poller.Ready());
+  const auto families = BuildFamilies(*poller.Current());
+  ExpectMatchesGroundTruth(families, "first", first->GroundTruth(),
+                           *FilterOf(config.accounts[0].site_filter));
+  ExpectMatchesGroundTruth(families, "second", second->GroundTruth(),
+                           *FilterOf(config.accounts[1].site_filter));
+}
+
+}  // namespace
+}  // namespace drmm::testing
