@@ -17,6 +17,7 @@
 #include "exporter/metrics/self_metrics.h"
 #include "exporter/metrics/snapshot_collectable.h"
 #include "exporter/poll/poller.h"
+#include "exporter/web/health_probe.h"
 #include "exporter/web/landing_page.h"
 #include "exporter/web/metrics_server.h"
 
@@ -98,6 +99,12 @@ int main(int argc, char** argv) {
   if (flags.help) {
     std::cout << drmm::FlagsHelp();
     return 0;
+  }
+  if (flags.healthcheck) {
+    std::string detail;
+    const int status = drmm::ProbeHealth(flags.listen_address, &detail);
+    std::cout << (status == 0 ? "healthy: " : "unhealthy: ") << detail << "\n";
+    return status;
   }
   if (flags.version) {
     std::cout << "datto-rmm-exporter, version " << DRMM_VERSION << " (revision " << DRMM_REVISION

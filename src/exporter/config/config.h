@@ -78,6 +78,7 @@ struct Flags {
   std::string telemetry_path = "/metrics";    // --web.telemetry-path
   LogLevel log_level = LogLevel::kInfo;       // --log.level
   LogFormat log_format = LogFormat::kLogfmt;  // --log.format
+  bool healthcheck = false;                   // --healthcheck
   bool version = false;                       // --version
   bool help = false;                          // --help / -h
 };

@@ -51,7 +51,7 @@ std::string LogFormatName(LogFormat format) {
   return format == LogFormat::kJson ? "json" : "logfmt";
 }
 
-const std::array<FlagSpec, 8> kFlagSpecs = {{
+const std::array<FlagSpec, 9> kFlagSpecs = {{
     {"--help", "-h", false, "Show this help and exit.",
      [](Flags& f, std::string_view) {
        f.help = true;
@@ -103,6 +103,14 @@ const std::array<FlagSpec, 8> kFlagSpecs = {{
        return std::string();
      },
      [](const Flags& d) { return LogFormatName(d.log_format); }},
+    {"--healthcheck", "", false,
+     "Ask the exporter listening on --web.listen-address for /-/healthy and exit 0 when it "
+     "answers 200, 1 otherwise (a container HEALTHCHECK that needs no curl).",
+     [](Flags& f, std::string_view) {
+       f.healthcheck = true;
+       return std::string();
+     },
+     nullptr},
     {"--version", "", false, "Show the version and exit.",
      [](Flags& f, std::string_view) {
        f.version = true;

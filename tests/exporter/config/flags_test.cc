@@ -61,8 +61,10 @@ TEST(ParseFlags, EveryLogLevel) {
 }
 
 TEST(ParseFlags, BooleanFlags) {
-  const Flags flags = ExpectFlags(Parse({"--config.check", "--version", "-h"}));
+  const Flags flags = ExpectFlags(Parse({"--config.check", "--version", "-h", "--healthcheck"}));
   EXPECT_TRUE(flags.config_check);
+  EXPECT_TRUE(flags.healthcheck);
+  EXPECT_FALSE(ExpectFlags(Parse({})).healthcheck);
   EXPECT_TRUE(flags.version);
   EXPECT_TRUE(flags.help);
   EXPECT_TRUE(ExpectFlags(Parse({"--help"})).help);
@@ -136,7 +138,7 @@ TEST(FlagsHelp, ListsEveryFlagWithItsDefault) {
   for (const char* expected :
        {"--help", "-h", "--config.file=config.yaml", "--config.check", "--web.listen-address=:9768",
         "--web.telemetry-path=/metrics", "--log.level=info", "--log.format=logfmt", "--version",
-        "DATTO_RMM_API_KEY", "DATTO_RMM_API_SECRET"}) {
+        "--healthcheck", "DATTO_RMM_API_KEY", "DATTO_RMM_API_SECRET"}) {
     EXPECT_THAT(help, HasSubstr(expected));
   }
   // One line per flag: the meaning follows the name on the same line.
@@ -146,7 +148,7 @@ TEST(FlagsHelp, ListsEveryFlagWithItsDefault) {
 
 TEST(FlagsHelp, EveryFlagInTheHelpParses) {
   // Guards the table: a flag shown in --help is one the parser knows.
-  for (const char* flag : {"--config.check", "--version", "--help", "-h"}) {
+  for (const char* flag : {"--config.check", "--version", "--help", "-h", "--healthcheck"}) {
     SCOPED_TRACE(flag);
     EXPECT_TRUE(std::holds_alternative<Flags>(Parse({flag})));
   }

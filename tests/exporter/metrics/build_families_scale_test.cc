@@ -13,7 +13,7 @@
 #include "exporter/collect/devices_fold.h"
 #include "exporter/collect/sites_fold.h"
 #include "exporter/metrics/build_families.h"
-#include "metric_query.h"
+#include "support/metric_query.h"
 #include "prometheus/text_serializer.h"
 
 namespace drmm {

@@ -11,7 +11,7 @@
 #include "exporter/collect/site_filter.h"
 #include "exporter/metrics/catalog.h"
 #include "golden_snapshot.h"
-#include "metric_query.h"
+#include "support/metric_query.h"
 #include "prometheus/check_names.h"
 
 namespace drmm {

@@ -11,7 +11,7 @@
 #include "exporter/metrics/self_metrics.h"
 #include "exporter/metrics/snapshot_collectable.h"
 #include "golden_snapshot.h"
-#include "metric_query.h"
+#include "support/metric_query.h"
 #include "prometheus/registry.h"
 
 namespace drmm {

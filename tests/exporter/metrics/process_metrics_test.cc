@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "metric_query.h"
+#include "support/metric_query.h"
 
 namespace drmm {
 namespace {

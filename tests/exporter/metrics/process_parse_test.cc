@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "metric_query.h"
+#include "support/metric_query.h"
 
 namespace drmm {
 namespace {

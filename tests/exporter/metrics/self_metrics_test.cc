@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "exporter/metrics/catalog.h"
-#include "metric_query.h"
+#include "support/metric_query.h"
 #include "prometheus/check_names.h"
 #include "prometheus/registry.h"
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 
+#include "exporter/web/health_probe.h"
 #include "exporter/web/landing_page.h"
 
 namespace drmm {
@@ -127,6 +128,18 @@ TEST(MetricsServer, StopsRightAfterStart) {
     server.Start();
     server.Stop();  // must not hang
   }
+}
+
+TEST_F(MetricsServerTest, TheHealthProbeSeesARunningExporter) {
+  std::string detail;
+  EXPECT_EQ(ProbeHealth("127.0.0.1:" + std::to_string(server_->port()), &detail), 0) << detail;
+  EXPECT_EQ(detail, "HTTP 200");
+  EXPECT_EQ(ProbeHealth(":" + std::to_string(server_->port()), &detail), 0)
+      << "a wildcard listen address is probed on loopback: " << detail;
+  server_->Stop();
+  EXPECT_EQ(ProbeHealth("127.0.0.1:" + std::to_string(server_->port()), &detail), 1);
+  EXPECT_NE(detail.find("no answer from 127.0.0.1:"), std::string::npos) << detail;
+  EXPECT_EQ(ProbeHealth(":0", &detail), 1);
 }
 
 TEST(LandingPage, ShowsEachAccountAndEscapesWhatItPrints) {
