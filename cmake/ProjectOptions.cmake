@@ -4,8 +4,6 @@ add_library(drmm_options INTERFACE)
 target_compile_options(drmm_options INTERFACE
   -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wnon-virtual-dtor -Wold-style-cast
   $<$<BOOL:${DRMM_WERROR}>:-Werror>)
-target_compile_definitions(drmm_options INTERFACE
-  DRMM_VERSION="${PROJECT_VERSION}" DRMM_REVISION="${DRMM_REVISION}")
 
 # GCC 12 reports false -Wrestrict positives inside std::string when the sanitizers change its
 # inlining (GCC bug 105329); they are not in our code and not in normal builds.

@@ -6,6 +6,7 @@
 #include <memory>
 #include <variant>
 
+#include "common/build_info.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "exporter/config/config_check.h"
@@ -44,7 +45,7 @@ int Run(const Flags& flags) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  SelfMetrics self_metrics(DRMM_VERSION, DRMM_REVISION);
+  SelfMetrics self_metrics(kBuildVersion, kBuildRevision);
   Poller poller(config, [&](const std::string& account) -> datto::ApiObserver& {
     return self_metrics.ObserverFor(account);
   });
@@ -60,7 +61,7 @@ int Run(const Flags& flags) {
     return Readiness{poller.Ready(), "not every account has completed one successful poll"};
   };
   handlers.landing_page = [&] {
-    const LandingPageInfo info{DRMM_VERSION, DRMM_REVISION, flags.telemetry_path,
+    const LandingPageInfo info{kBuildVersion, kBuildRevision, flags.telemetry_path,
                                ToUnixSeconds(SystemClock().WallNow())};
     return RenderLandingPage(info, *poller.Current());
   };
@@ -72,7 +73,7 @@ int Run(const Flags& flags) {
   server.Start();
   poller.Start();
   LogInfo("datto-rmm-exporter started",
-          {{"version", DRMM_VERSION},
+          {{"version", kBuildVersion},
            {"listen_address", flags.listen_address},
            {"port", std::to_string(server.port())},
            {"accounts", std::to_string(config.accounts.size())}});
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
     return status;
   }
   if (flags.version) {
-    std::cout << "datto-rmm-exporter, version " << DRMM_VERSION << " (revision " << DRMM_REVISION
+    std::cout << "datto-rmm-exporter, version " << drmm::kBuildVersion << " (revision " << drmm::kBuildRevision
               << ")\n";
     return 0;
   }

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <variant>
 
+#include "common/build_info.h"
 #include "exporter/collect/site_filter.h"
 
 namespace drmm {
@@ -12,7 +13,7 @@ std::unique_ptr<datto::HttpTransport> Poller::DefaultTransport(const AccountConf
   options.connect_timeout = account.connect_timeout;
   options.read_timeout = account.read_timeout;
   options.ca_file = account.ca_file;
-  options.user_agent = std::string("datto-rmm-exporter/") + DRMM_VERSION;
+  options.user_agent = std::string("datto-rmm-exporter/") + kBuildVersion;
   return datto::MakeHttplibTransport(options);
 }
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test: the command CI runs (.ci/run).
+# Stages: the normal build with -Werror and all CTest suites (unit, integration, tool, e2e);
+# ASan+UBSan and TSan builds with the unit and integration suites.
+# Environment: DRMM_SKIP_SANITIZERS=1 skips the sanitizer builds (a quicker local run);
+# JOBS=N parallel compile jobs (default: all cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started=$(date +%s)
+stage() { printf '\n=== %s (%ds elapsed)\n' "$1" $(($(date +%s) - started)); }
+
+stage "installing dependencies"
+scripts/install-deps.sh
+
+stage "build (warnings are errors)"
+BUILD_DIR=build scripts/build.sh -DDRMM_WERROR=ON
+
+stage "tests: unit, integration, tool, e2e"
+ctest --test-dir build --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 300
+
+if [ "${DRMM_SKIP_SANITIZERS:-0}" != 1 ]; then
+  for sanitizer in address thread; do
+    stage "build and test with -DDRMM_SANITIZE=$sanitizer"
+    BUILD_DIR=build-$sanitizer scripts/build.sh -DDRMM_WERROR=ON -DDRMM_SANITIZE=$sanitizer \
+      -DDRMM_BUILD_BENCHMARKS=OFF
+    ctest --test-dir build-$sanitizer --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 600 \
+      -L 'unit|integration'
+  done
+fi
+
+stage "all tests passed"
