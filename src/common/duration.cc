@@ -11,8 +11,8 @@ struct Unit {
   std::int64_t millis;
 };
 // Longest suffix first where one is a prefix of another ("ms" before "m").
-constexpr std::array<Unit, 5> kUnits{{
-    {"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}, {"ms", 1}}};
+constexpr std::array<Unit, 5> kUnits{
+    {{"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}, {"ms", 1}}};
 
 }  // namespace
 

@@ -60,7 +60,7 @@ class Logger {
   LogLevel level_ = LogLevel::kInfo;
   LogFormat format_ = LogFormat::kLogfmt;
   Sink sink_;
-  std::vector<std::string> secrets_;   // longest first
+  std::vector<std::string> secrets_;    // longest first
   std::vector<std::string> renewable_;  // oldest first; each also in secrets_
 };
 

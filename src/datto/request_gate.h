@@ -10,9 +10,10 @@
 
 namespace drmm::datto {
 
-// Lower value = served first when requests compete for the budget (alerts are the freshest
-// critical signal; a device walk can wait).
-enum class RequestPriority { kAuth = 0, kAlerts = 1, kRateStatus = 2, kSites = 3, kDevices = 4 };
+// Lower value = served first when requests compete for the budget. The rate status call is one
+// request that tells the exporter how much of the account others are using, so it goes before
+// everything it protects; alerts are the freshest critical signal; a device walk can wait.
+enum class RequestPriority { kAuth = 0, kRateStatus = 1, kAlerts = 2, kSites = 3, kDevices = 4 };
 
 class RequestGate {
  public:

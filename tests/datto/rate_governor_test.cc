@@ -186,6 +186,7 @@ TEST(SlidingWindowGovernor, ServesTheLowestPriorityValueFirstAndFifoAmongEquals)
     });
   };
   // Arrival order: devices-1, devices-2, alerts, rate: each waits before the next arrives.
+  // Served: rate status (it protects the budget), alerts, then the devices in arrival order.
   auto devices_1 = start(RequestPriority::kDevices, "devices-1");
   ASSERT_TRUE(WaitUntil([&] { return governor.Waiting() == 1; }));
   auto devices_2 = start(RequestPriority::kDevices, "devices-2");
@@ -205,7 +206,7 @@ TEST(SlidingWindowGovernor, ServesTheLowestPriorityValueFirstAndFifoAmongEquals)
     EXPECT_EQ(governor.Waiting(), 4 - expected_done);
   }
   EXPECT_TRUE(devices_1.get() && devices_2.get() && alerts.get() && rate.get());
-  EXPECT_EQ(order, (std::vector<std::string>{"alerts", "rate", "devices-1", "devices-2"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"rate", "alerts", "devices-1", "devices-2"}));
 }
 
 TEST(SlidingWindowGovernor, AStopEndsAWaitPromptlyWithoutCountingASend) {

@@ -27,9 +27,8 @@ class ExporterVsSimulator : public ::testing::Test {
   void MakePoller() {
     poller_.reset();
     poller_ = std::make_unique<Poller>(
-        config_, [this](const std::string& a) -> datto::ApiObserver& {
-          return self_.ObserverFor(a);
-        },
+        config_,
+        [this](const std::string& a) -> datto::ApiObserver& { return self_.ObserverFor(a); },
         SystemClock(), Poller::DefaultTransport, FastRetries());
   }
 

@@ -54,8 +54,8 @@ inline PollerTuning FastRetries() {
   return tuning;
 }
 
-inline double Value(const std::vector<prometheus::MetricFamily>& families,
-                    const std::string& name, const LabelMap& labels) {
+inline double Value(const std::vector<prometheus::MetricFamily>& families, const std::string& name,
+                    const LabelMap& labels) {
   const auto value = ValueOf(families, name, labels);
   EXPECT_TRUE(value.has_value()) << name << " missing for " << ::testing::PrintToString(labels);
   return value.value_or(std::nan(""));

@@ -72,11 +72,10 @@ int Run(const Flags& flags) {
   }
   server.Start();
   poller.Start();
-  LogInfo("datto-rmm-exporter started",
-          {{"version", kBuildVersion},
-           {"listen_address", flags.listen_address},
-           {"port", std::to_string(server.port())},
-           {"accounts", std::to_string(config.accounts.size())}});
+  LogInfo("datto-rmm-exporter started", {{"version", kBuildVersion},
+                                         {"listen_address", flags.listen_address},
+                                         {"port", std::to_string(server.port())},
+                                         {"accounts", std::to_string(config.accounts.size())}});
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
@@ -93,7 +92,8 @@ int Run(const Flags& flags) {
 int main(int argc, char** argv) {
   auto parsed = drmm::ParseFlags(argc, argv);
   if (auto* error = std::get_if<drmm::FlagError>(&parsed)) {
-    std::cerr << error->message << "\n" << "run with --help for usage\n";
+    std::cerr << error->message << "\n"
+              << "run with --help for usage\n";
     return drmm::kExitBadConfig;
   }
   const auto& flags = std::get<drmm::Flags>(parsed);
@@ -108,8 +108,8 @@ int main(int argc, char** argv) {
     return status;
   }
   if (flags.version) {
-    std::cout << "datto-rmm-exporter, version " << drmm::kBuildVersion << " (revision " << drmm::kBuildRevision
-              << ")\n";
+    std::cout << "datto-rmm-exporter, version " << drmm::kBuildVersion << " (revision "
+              << drmm::kBuildRevision << ")\n";
     return 0;
   }
   return drmm::Run(flags);

@@ -60,7 +60,7 @@ struct AccountConfig {
   CollectorConfig sites{true, milliseconds{300'000}};
   CollectorConfig devices{true, milliseconds{300'000}};
   CollectorConfig alerts{true, milliseconds{60'000}};
-  CollectorConfig rate_status{true, milliseconds{60'000}};
+  CollectorConfig rate_status{true, milliseconds{30'000}};
   SiteFilterConfig site_filter;
   DeviceMetricsConfig device_metrics;
 };

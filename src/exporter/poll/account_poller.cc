@@ -1,12 +1,15 @@
 #include "exporter/poll/account_poller.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "common/duration.h"
 #include "common/log.h"
 #include "exporter/collect/alerts_fold.h"
 #include "exporter/collect/devices_fold.h"
 #include "exporter/collect/rate_data.h"
 #include "exporter/collect/sites_fold.h"
+#include "exporter/poll/budget.h"
 
 namespace drmm {
 namespace {
@@ -20,10 +23,15 @@ datto::ClientOptions ClientOptionsFor(const AccountConfig& config, const PollerT
   return options;
 }
 
+// Until the first rate status answer says otherwise, Datto's window is 60 s.
+constexpr Duration kDefaultApiWindow = std::chrono::seconds(60);
+// How long the other collectors wait for the first rate status answer before starting anyway.
+constexpr Duration kFirstRateStatusWait = std::chrono::seconds(30);
+
 datto::GovernorOptions GovernorOptionsFor(const RateLimitConfig& rate_limit) {
   datto::GovernorOptions options;
-  options.budget = rate_limit.requests_per_minute;
-  options.window = std::chrono::seconds(60);
+  options.budget = OwnBudgetPerWindow(rate_limit.requests_per_minute, kDefaultApiWindow);
+  options.window = GovernorWindow(kDefaultApiWindow);
   options.default_retry_after = rate_limit.default_retry_after;
   options.block_pause = rate_limit.block_pause;
   return options;
@@ -67,26 +75,42 @@ AccountPoller::AccountPoller(AccountConfig config, std::shared_ptr<const SiteFil
     collectors_[i].status.name = std::string(CollectorName(kind));
     collectors_[i].status.enabled = Enabled(kind);
   }
+  rate_status_settled_ = !config_.rate_status.enabled;
+  std::lock_guard lock(mutex_);
+  ReplanLocked();
 }
 
 AccountPoller::~AccountPoller() { Stop(); }
 
 bool AccountPoller::Enabled(CollectorKind kind) const {
   switch (kind) {
-    case CollectorKind::kSites: return config_.sites.enabled;
-    case CollectorKind::kDevices: return config_.devices.enabled;
-    case CollectorKind::kAlerts: return config_.alerts.enabled;
-    case CollectorKind::kRateStatus: return config_.rate_status.enabled;
+    case CollectorKind::kSites:
+      return config_.sites.enabled;
+    case CollectorKind::kDevices:
+      return config_.devices.enabled;
+    case CollectorKind::kAlerts:
+      return config_.alerts.enabled;
+    case CollectorKind::kRateStatus:
+      return config_.rate_status.enabled;
   }
   return false;
 }
 
 Duration AccountPoller::IntervalOf(CollectorKind kind) const {
+  std::lock_guard lock(mutex_);
+  return plan_.intervals[static_cast<std::size_t>(kind)];
+}
+
+Duration AccountPoller::ConfiguredInterval(CollectorKind kind) const {
   switch (kind) {
-    case CollectorKind::kSites: return config_.sites.interval;
-    case CollectorKind::kDevices: return config_.devices.interval;
-    case CollectorKind::kAlerts: return config_.alerts.interval;
-    case CollectorKind::kRateStatus: return config_.rate_status.interval;
+    case CollectorKind::kSites:
+      return config_.sites.interval;
+    case CollectorKind::kDevices:
+      return config_.devices.interval;
+    case CollectorKind::kAlerts:
+      return config_.alerts.interval;
+    case CollectorKind::kRateStatus:
+      return config_.rate_status.interval;
   }
   return std::chrono::minutes(5);
 }
@@ -107,7 +131,15 @@ void AccountPoller::RequestStop() {
 
 void AccountPoller::Join() { threads_.clear(); }  // jthread joins on destruction
 
+bool AccountPoller::AwaitFirstRateStatus(const std::stop_token& stop) {
+  std::unique_lock lock(mutex_);
+  rate_status_settled_cv_.wait_for(lock, stop, kFirstRateStatusWait,
+                                   [this] { return rate_status_settled_; });
+  return !stop.stop_requested();
+}
+
 void AccountPoller::Loop(CollectorKind kind, const std::stop_token& stop) {
+  if (kind != CollectorKind::kRateStatus && !AwaitFirstRateStatus(stop)) return;
   auto next = clock_.Now();
   while (clock_.SleepUntil(next, stop)) {
     const auto started = clock_.Now();
@@ -118,11 +150,19 @@ void AccountPoller::Loop(CollectorKind kind, const std::stop_token& stop) {
   }
 }
 
-datto::Status AccountPoller::Collect(CollectorKind kind, const std::stop_token& stop) {
+datto::Status AccountPoller::Collect(CollectorKind kind, const std::stop_token& stop,
+                                     int* requests) {
+  // Each page is one request: what the walk cost, for the schedule plan.
+  int& pages = *requests = 0;
   switch (kind) {
     case CollectorKind::kSites: {
       SitesFold fold;
-      auto status = client_->ForEachSite([&](auto&& page) { fold.Add(std::move(page)); }, stop);
+      auto status = client_->ForEachSite(
+          [&](auto&& page) {
+            ++pages;
+            fold.Add(std::move(page));
+          },
+          stop);
       if (!status.ok()) return status;
       auto data = std::make_shared<const SitesData>(std::move(fold).Finish());
       std::lock_guard lock(mutex_);
@@ -131,7 +171,12 @@ datto::Status AccountPoller::Collect(CollectorKind kind, const std::stop_token& 
     }
     case CollectorKind::kDevices: {
       DevicesFold fold(config_.device_metrics);
-      auto status = client_->ForEachDevice([&](auto&& page) { fold.Add(std::move(page)); }, stop);
+      auto status = client_->ForEachDevice(
+          [&](auto&& page) {
+            ++pages;
+            fold.Add(std::move(page));
+          },
+          stop);
       if (!status.ok()) return status;
       auto data = std::make_shared<const DevicesData>(std::move(fold).Finish());
       std::lock_guard lock(mutex_);
@@ -140,8 +185,12 @@ datto::Status AccountPoller::Collect(CollectorKind kind, const std::stop_token& 
     }
     case CollectorKind::kAlerts: {
       AlertsFold fold;
-      auto status =
-          client_->ForEachOpenAlert([&](auto&& page) { fold.Add(std::move(page)); }, stop);
+      auto status = client_->ForEachOpenAlert(
+          [&](auto&& page) {
+            ++pages;
+            fold.Add(std::move(page));
+          },
+          stop);
       if (!status.ok()) return status;
       auto data = std::make_shared<const AlertsData>(std::move(fold).Finish());
       std::lock_guard lock(mutex_);
@@ -149,8 +198,11 @@ datto::Status AccountPoller::Collect(CollectorKind kind, const std::stop_token& 
       return status;
     }
     case CollectorKind::kRateStatus: {
+      const SteadyTime asked = clock_.Now();
       auto result = client_->GetRateStatus(stop);
       if (!result.ok()) return result.status();
+      pages = 1;
+      AdjustBudget(result.value(), asked);
       auto data = std::make_shared<const RateData>(RateDataFrom(result.value()));
       std::lock_guard lock(mutex_);
       rate_ = std::move(data);
@@ -162,13 +214,22 @@ datto::Status AccountPoller::Collect(CollectorKind kind, const std::stop_token& 
 
 bool AccountPoller::RunOnce(CollectorKind kind, const std::stop_token& stop) {
   const auto started = clock_.Now();
-  const datto::Status status = Collect(kind, stop);
+  int requests = 0;
+  const datto::Status status = Collect(kind, stop, &requests);
   const double seconds = std::chrono::duration<double>(clock_.Now() - started).count();
   if (status.kind() == datto::ErrorKind::kCancelled) return false;  // shutting down: keep state
 
   bool recovered = false;
   {
     std::lock_guard lock(mutex_);
+    if (kind == CollectorKind::kRateStatus && !rate_status_settled_) {
+      rate_status_settled_ = true;
+      rate_status_settled_cv_.notify_all();
+    }
+    if (status.ok()) {
+      requests_per_run_[static_cast<std::size_t>(kind)] = std::max(1, requests);
+      ReplanLocked();
+    }
     auto& state = collectors_[static_cast<int>(kind)];
     recovered = status.ok() && state.status.ran && !state.status.last_success;
     state.status.ran = true;
@@ -208,7 +269,11 @@ AccountSnapshot AccountPoller::Current() const {
     snapshot.token_expiry_unix = ToUnixSeconds(*expiry);
   }
   const auto now = clock_.Now();
+  const int budget = governor_->Budget();
+  snapshot.requests_in_window = governor_->RequestsInWindow();
   std::lock_guard lock(mutex_);
+  snapshot.budget_requests_per_minute = PerMinute(budget, api_window_);
+  snapshot.poll_budget_utilization_ratio = plan_.utilization;
   snapshot.up = up_;
   // Data whose last success is older than max_staleness is dropped, so its series disappear
   // instead of freezing at values nobody can vouch for.
@@ -222,6 +287,83 @@ AccountSnapshot AccountPoller::Current() const {
   if (fresh(CollectorKind::kAlerts)) snapshot.alerts = alerts_;
   if (fresh(CollectorKind::kRateStatus)) snapshot.rate = rate_;
   return snapshot;
+}
+
+void AccountPoller::AdjustBudget(const datto::RateStatus& status, SteadyTime asked) {
+  const Duration window =
+      std::chrono::seconds(std::max<std::int64_t>(1, status.sliding_window_seconds.value_or(60)));
+  const int own = OwnBudgetPerWindow(config_.rate_limit.requests_per_minute, window);
+  int budget = own;
+  if (status.account_count && status.account_rate_limit && *status.account_rate_limit > 0) {
+    AccountUsage usage;
+    usage.account_requests_in_window = *status.account_count;
+    usage.account_rate_limit = *status.account_rate_limit;
+    usage.cutoff_ratio = status.account_cutoff_ratio.value_or(0.9);
+    usage.ours_in_window = OursSurelyCounted(window, asked);
+    budget = AccountAwareBudget(own, usage);
+  }
+  governor_->SetWindow(GovernorWindow(window));
+  governor_->SetBudget(budget);
+  std::lock_guard lock(mutex_);
+  // Said once per change of state, not on every rate status call.
+  if ((budget < own) != budget_reduced_) {
+    budget_reduced_ = budget < own;
+    LogInfo(budget_reduced_
+                ? "other API consumers leave less than this exporter's share; slowing down"
+                : "the account has room for this exporter's full share again",
+            {{"account", config_.name},
+             {"budget_per_window", std::to_string(budget)},
+             {"own_share_per_window", std::to_string(own)},
+             {"account_requests_in_window", std::to_string(status.account_count.value_or(0))}});
+  }
+  api_window_ = window;
+  ReplanLocked();
+}
+
+int AccountPoller::OursSurelyCounted(Duration window, SteadyTime asked) const {
+  // The API counted accountCount at some moment T between `asked` and now. Our sends in
+  // (now - window, asked] were inside its window at T whatever T was; sends before that may
+  // have left it, sends after may not have arrived. Counting only these can only make the
+  // others look bigger, never smaller: the safe side of the budget.
+  const SteadyTime now = clock_.Now();
+  const auto sends = governor_->SendTimes();
+  return static_cast<int>(std::count_if(
+      sends.begin(), sends.end(), [&](SteadyTime t) { return t > now - window && t <= asked; }));
+}
+
+void AccountPoller::ReplanLocked() {
+  std::array<CollectorCost, kPlannedCollectors> costs;
+  for (int i = 0; i < kCollectorCount; ++i) {
+    const auto kind = static_cast<CollectorKind>(i);
+    costs[static_cast<std::size_t>(i)] = {Enabled(kind), ConfiguredInterval(kind),
+                                          requests_per_run_[static_cast<std::size_t>(i)]};
+  }
+  // Data must be refreshed before max_staleness drops it, with room for the run itself.
+  const Duration max_interval = std::chrono::duration_cast<Duration>(config_.max_staleness * 4 / 5);
+  const double budget = PerMinute(governor_->Budget(), api_window_);
+  plan_ = PlanSchedule(costs, budget, max_interval);
+  if (plan_.stretched != reported_stretch_) {
+    reported_stretch_ = plan_.stretched;
+    auto interval_text = [&](CollectorKind kind) {
+      return FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(
+          plan_.intervals[static_cast<std::size_t>(kind)]));
+    };
+    const std::initializer_list<LogField> fields = {
+        {"account", config_.name},
+        {"planned_requests_per_minute", std::to_string(plan_.planned_requests_per_minute)},
+        {"budget_requests_per_minute", std::to_string(plan_.budget_requests_per_minute)},
+        {"alerts_every", interval_text(CollectorKind::kAlerts)},
+        {"sites_every", interval_text(CollectorKind::kSites)},
+        {"devices_every", interval_text(CollectorKind::kDevices)}};
+    if (plan_.stretched) {
+      LogWarn(
+          "the configured intervals do not fit the rate budget; stretching them (devices "
+          "first, alerts last) instead of exceeding it",
+          fields);
+    } else {
+      LogInfo("the configured intervals fit the rate budget again", fields);
+    }
+  }
 }
 
 bool AccountPoller::Ready() const {

@@ -1,9 +1,14 @@
 // Polls one Datto account in the background: one thread per enabled collector (sites, devices,
 // alerts, rate status), each on its own schedule, never overlapping itself, all sharing the
-// account's client and rate governor. Each run folds its pages into a new immutable data set and
-// swaps it in whole under the lock, so a scrape sees either the old or the new data, never a mix.
+// account's client and rate governor. It keeps the account under its rate budget: every rate
+// status answer resizes the governor to what the whole account leaves free, and every run's
+// cost re-plans the intervals (stretching devices first, alerts last) when they do not fit. Each
+// run folds its pages into a new immutable data set and swaps it in whole under the lock, so a
+// scrape sees either the old or the new data, never a mix.
 #pragma once
 
+#include <array>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,6 +24,7 @@
 #include "exporter/collect/site_filter.h"
 #include "exporter/collect/snapshot.h"
 #include "exporter/config/config.h"
+#include "exporter/poll/schedule_plan.h"
 
 namespace drmm {
 
@@ -71,9 +77,21 @@ class AccountPoller {
   };
 
   void Loop(CollectorKind kind, const std::stop_token& stop);
-  datto::Status Collect(CollectorKind kind, const std::stop_token& stop);
+  // Runs the collector; on success stores its data and sets `requests` to what it cost.
+  datto::Status Collect(CollectorKind kind, const std::stop_token& stop, int* requests);
   Duration IntervalOf(CollectorKind kind) const;
+  Duration ConfiguredInterval(CollectorKind kind) const;
   bool Enabled(CollectorKind kind) const;
+  // Resizes the governor from a rate status answer (the account's window and what the other
+  // consumers use); `asked` is when the call started.
+  void AdjustBudget(const datto::RateStatus& status, SteadyTime asked);
+  int OursSurelyCounted(Duration window, SteadyTime asked) const;
+  // Re-plans the intervals from the latest costs and budget; logs when they stop (or start
+  // again) to fit. Called with mutex_ held.
+  void ReplanLocked();
+  // Until the first rate status call has been answered (or has failed), the other collectors
+  // wait, so that they start under the budget the whole account leaves.
+  bool AwaitFirstRateStatus(const std::stop_token& stop);
 
   const AccountConfig config_;
   const std::shared_ptr<const SiteFilter> site_filter_;
@@ -83,6 +101,13 @@ class AccountPoller {
   std::unique_ptr<datto::DattoClient> client_;
 
   mutable std::mutex mutex_;  // guards everything below
+  std::condition_variable_any rate_status_settled_cv_;
+  bool rate_status_settled_ = false;
+  Duration api_window_ = std::chrono::seconds(60);  // Datto's sliding window, from rate status
+  std::array<int, kCollectorCount> requests_per_run_{1, 1, 1, 1};
+  SchedulePlan plan_;
+  bool reported_stretch_ = false;
+  bool budget_reduced_ = false;  // the others leave less than our configured share
   CollectorState collectors_[kCollectorCount];
   bool up_ = false;
   std::shared_ptr<const SitesData> sites_;

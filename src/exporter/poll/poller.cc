@@ -27,9 +27,9 @@ Poller::Poller(const Config& config, const ObserverFor& observer_for, Clock& clo
     auto shared_filter =
         std::make_shared<const SiteFilter>(std::move(std::get<SiteFilter>(filter)));
     transports_.push_back(make_transport(account));
-    accounts_.push_back(std::make_unique<AccountPoller>(
-        account, std::move(shared_filter), *transports_.back(), observer_for(account.name), clock,
-        tuning));
+    accounts_.push_back(std::make_unique<AccountPoller>(account, std::move(shared_filter),
+                                                        *transports_.back(),
+                                                        observer_for(account.name), clock, tuning));
   }
 }
 

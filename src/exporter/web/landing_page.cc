@@ -31,12 +31,23 @@ std::string HtmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -49,7 +60,8 @@ std::string RenderLandingPage(const LandingPageInfo& info, const Snapshot& snaps
       "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.2em .8em;text-align:left}"
       "</style></head><body>\n<h1>Datto RMM Exporter</h1>\n<p>Version " +
       HtmlEscape(info.version) + " (revision " + HtmlEscape(info.revision) + ")</p>\n<ul>" +
-      "<li><a href=\"" + path + "\">" + path + "</a>: metrics (cached; the exporter polls "
+      "<li><a href=\"" + path + "\">" + path +
+      "</a>: metrics (cached; the exporter polls "
       "Datto in the background)</li>" +
       "<li><a href=\"/-/healthy\">/-/healthy</a></li><li><a href=\"/-/ready\">/-/ready</a>: "
       "ready once every account has been polled successfully</li></ul>\n"

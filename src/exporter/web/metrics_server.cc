@@ -66,7 +66,7 @@ void MetricsServer::Route() {
     res.set_content(handlers_.landing_page(), "text/html; charset=utf-8");
   });
   for (const std::string& path : {options_.telemetry_path, std::string("/-/healthy"),
-                                 std::string("/-/ready"), std::string("/")}) {
+                                  std::string("/-/ready"), std::string("/")}) {
     server.Post(path, MethodNotAllowed);
     server.Put(path, MethodNotAllowed);
     server.Delete(path, MethodNotAllowed);
@@ -82,9 +82,8 @@ std::optional<std::string> MetricsServer::Bind() {
   if (!address) {
     return "--web.listen-address: \"" + options_.listen_address + "\" is not [host]:port";
   }
-  const bool ok = address->port == 0
-                      ? (port_ = server_->bind_to_any_port(address->host)) > 0
-                      : server_->bind_to_port(address->host, address->port);
+  const bool ok = address->port == 0 ? (port_ = server_->bind_to_any_port(address->host)) > 0
+                                     : server_->bind_to_port(address->host, address->port);
   if (!ok) {
     return "cannot listen on " + options_.listen_address +
            " (address in use, or not an address of this machine)";

@@ -438,7 +438,7 @@ TEST(LoadGoodConfigs, MinimalFileGetsEveryDefault) {
   EXPECT_TRUE(a.sites.enabled);
   EXPECT_EQ(a.sites.interval, minutes(5));
   EXPECT_TRUE(a.rate_status.enabled);
-  EXPECT_EQ(a.rate_status.interval, seconds(60));
+  EXPECT_EQ(a.rate_status.interval, seconds(30));
   EXPECT_THAT(a.site_filter.include, IsEmpty());
   EXPECT_THAT(a.site_filter.exclude, IsEmpty());
   EXPECT_FALSE(a.site_filter.deleted_devices);
@@ -500,7 +500,7 @@ TEST(LoadGoodConfigs, DefaultsAreDeepMergedIntoEveryAccount) {
   EXPECT_EQ(acme.alerts.interval, minutes(2));
   EXPECT_EQ(acme.devices.interval, minutes(10));
   EXPECT_EQ(acme.sites.interval, minutes(10));
-  EXPECT_EQ(acme.rate_status.interval, seconds(60));  // built-in
+  EXPECT_EQ(acme.rate_status.interval, seconds(30));  // built-in
   EXPECT_THAT(acme.site_filter.exclude, ElementsAre("^Test .*"));
 
   EXPECT_EQ(globex.platform, "syrah");  // overrides the default platform

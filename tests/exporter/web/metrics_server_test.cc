@@ -19,7 +19,8 @@ class MetricsServerTest : public ::testing::Test {
       ++scrapes_;
       // Large enough that compressing it is worth it.
       std::string text = "# HELP datto_rmm_up x\n# TYPE datto_rmm_up gauge\n";
-      for (int i = 0; i < 500; ++i) text += "datto_rmm_up{account=\"a" + std::to_string(i) + "\"} 1\n";
+      for (int i = 0; i < 500; ++i)
+        text += "datto_rmm_up{account=\"a" + std::to_string(i) + "\"} 1\n";
       return text;
     };
     handlers.readiness = [this] { return Readiness{ready_.load(), "account acme not polled yet"}; };

@@ -1,0 +1,41 @@
+// The rate budget arithmetic of one account, as pure functions: how many requests this exporter
+// may send per sliding window, given its own share (rate_limit.requests_per_minute) and what
+// /system/request_rate says the whole Datto account is using.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "common/clock.h"
+
+namespace drmm {
+
+// Our configured share, expressed per window: requests_per_minute scaled to the window's
+// length, at least 1. Datto's window is 60 s, so this is usually requests_per_minute itself.
+int OwnBudgetPerWindow(int requests_per_minute, Duration window);
+
+// The window the governor counts in: the API's window plus a little slack, because the API
+// counts a request when it arrives and the governor when it leaves; without the slack, a slow
+// first request and a fast last one could land in one API window together.
+Duration GovernorWindow(Duration api_window);
+
+struct AccountUsage {
+  std::int64_t account_requests_in_window = 0;  // accountCount: everyone, us included
+  std::int64_t account_rate_limit = 600;        // accountRateLimit
+  double cutoff_ratio = 0.9;                    // accountCutOffRatio: above it, 1 s delays
+  std::int64_t ours_in_window = 0;              // what the governor sent in the same window
+};
+
+// Share of the account limit kept free below the cut-off, for what the others start sending
+// between two rate status calls.
+inline constexpr double kAccountHeadroomRatio = 0.05;
+
+// The most this exporter may send per window so that the whole account stays under its cut-off
+// however much the other consumers take: min(own budget, cut-off - headroom - others), never
+// below 1 (the rate status call must still go out to notice when the others calm down).
+int AccountAwareBudget(int own_budget, const AccountUsage& usage);
+
+// Budget per window expressed per minute, for datto_rmm_api_budget_requests_per_minute.
+double PerMinute(int per_window, Duration window);
+
+}  // namespace drmm
