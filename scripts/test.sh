@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test: the command CI runs (.ci/run).
 # Stages: the normal build with -Werror and all CTest suites (unit, integration, tool, e2e);
-# ASan+UBSan and TSan builds with the unit and integration suites.
+# the rate-budget soak (bounded) and the benchmark programs' figures; ASan+UBSan and TSan
+# builds with the unit and integration suites.
 # Environment: DRMM_SKIP_SANITIZERS=1 skips the sanitizer builds (a quicker local run);
-# JOBS=N parallel compile jobs (default: all cores).
+# DRMM_SOAK_DURATION (default 150s); JOBS=N parallel compile jobs (default: all cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,12 @@ BUILD_DIR=build scripts/build.sh -DDRMM_WERROR=ON
 
 stage "tests: unit, integration, tool, e2e"
 ctest --test-dir build --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 300
+
+stage "rate-budget soak (full-size 60 s window, ${DRMM_SOAK_DURATION:-150s})"
+scripts/soak.sh "${DRMM_SOAK_DURATION:-150s}"
+
+stage "benchmarks (figures only)"
+scripts/bench.sh
 
 if [ "${DRMM_SKIP_SANITIZERS:-0}" != 1 ]; then
   for sanitizer in address thread; do

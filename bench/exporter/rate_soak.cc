@@ -1,0 +1,129 @@
+// rate_soak: the exporter against the simulator with Datto's full-size window (60 s, 600
+// requests per account) for a bounded time, with other consumers taking part of the account's
+// budget and intervals set too short for the budget on purpose. Prints the highest window usage
+// the simulator saw, ours and the whole account's, and the 429s and 403s. Exits 1 when our
+// usage exceeded our budget, the account went over its cut-off or any request was refused (not
+// a timing assertion: a budget is a count). scripts/soak.sh runs it; CI calls that with a bounded duration.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "bench_args.h"
+#include "exporter/metrics/self_metrics.h"
+#include "exporter/poll/budget.h"
+#include "exporter/poll/poller.h"
+#include "sim/simulator.h"
+
+namespace drmm {
+namespace {
+
+int Main(int argc, char** argv) {
+  const auto args = bench::ParseArgs(
+      argc, argv,
+      {{"duration", "3m"},
+       {"sites", "300"},
+       {"devices", "20000"},
+       {"alerts", "3000"},
+       {"others-rpm", "250"},
+       {"budget-rpm", "300"},
+       {"interval", "10s"}},
+      "rate_soak [--duration=3m] [--sites=N] [--devices=N] [--alerts=N] [--others-rpm=N] "
+      "[--budget-rpm=N] [--interval=10s]");
+  const auto duration = bench::DurationArg(args, "duration");
+  const int others = bench::IntArg(args, "others-rpm");
+  const int budget = bench::IntArg(args, "budget-rpm");
+
+  sim::SimulatorOptions options;
+  options.port = 0;
+  options.sites = bench::IntArg(args, "sites");
+  options.devices = bench::IntArg(args, "devices");
+  options.alerts = bench::IntArg(args, "alerts");
+  options.churn_per_minute = 60;  // the account moves while it is polled
+  options.rate_limit = 600;
+  options.rate_window = std::chrono::seconds(60);
+  options.other_consumers_rpm = others;
+  sim::Simulator simulator(options);
+  simulator.Start();
+
+  AccountConfig account;
+  account.name = "soak";
+  account.base_url = simulator.base_url();
+  account.api_key = "demo-key";
+  account.api_secret = "demo-secret";
+  account.rate_limit.requests_per_minute = budget;
+  for (auto* collector : {&account.sites, &account.devices, &account.alerts, &account.rate_status}) {
+    collector->interval = bench::DurationArg(args, "interval");
+  }
+  Config config;
+  config.accounts = {account};
+  SelfMetrics self("soak", "soak");
+  Poller poller(config,
+                [&](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); });
+  std::printf("soak: %s with a 60 s window of 600; others %d/min; our budget %d/min; every "
+              "collector configured at %s\n",
+              args.at("duration").c_str(), others, budget, args.at("interval").c_str());
+  std::fflush(stdout);
+  poller.Start();
+  const auto started = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - started < duration) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  const auto snapshot = poller.Current();
+  poller.Stop();
+
+  const auto log = simulator.RequestLog();
+  std::vector<double> times;
+  int refused = 0;
+  for (const auto& r : log.at("requests")) {
+    times.push_back(r.at("t").get<double>());
+    const int status = r.at("status");
+    if (status == 429 || status == 403) ++refused;
+  }
+  std::sort(times.begin(), times.end());
+  // The others start with the simulator and ramp up over the first window: at time t (seconds
+  // since the simulator started, as in its log) the window holds others * min(t, 60) / 60 of
+  // theirs. Windows that end after two minutes see the others at full rate and our budget
+  // adapted to them for a whole window: those must stay within what the arithmetic allows.
+  auto others_at = [&](double t) { return static_cast<int>(others * std::min(t, 60.0) / 60.0); };
+  int ours_max = 0;
+  int ours_max_steady = -1;
+  int account_max = 0;
+  std::size_t first = 0;
+  for (std::size_t last = 0; last < times.size(); ++last) {
+    while (times[first] <= times[last] - 60.0) ++first;
+    const int ours = static_cast<int>(last - first + 1);
+    ours_max = std::max(ours_max, ours);
+    account_max = std::max(account_max, ours + others_at(times[last]));
+    if (times[last] >= 120.0) ours_max_steady = std::max(ours_max_steady, ours);
+  }
+  AccountUsage usage;
+  usage.account_requests_in_window = others;
+  const int allowed =
+      AccountAwareBudget(OwnBudgetPerWindow(budget, std::chrono::seconds(60)), usage);
+  const auto& a = snapshot->accounts.front();
+  std::printf("requests sent:                      %zu\n", times.size());
+  std::printf("highest 60 s window, exporter:      %d (own budget %d)\n", ours_max, budget);
+  if (ours_max_steady >= 0) {
+    std::printf("  once the others run at full rate: %d (allowed %d = cut-off 540 - headroom 30 - "
+                "others %d)\n",
+                ours_max_steady, allowed, others);
+  }
+  std::printf("highest 60 s window, whole account: %d of 600 (cut-off 540)\n", account_max);
+  std::printf("429 and 403 answers:                %d\n", refused);
+  std::printf("planned/budget ratio:               %.2f\n",
+              a.poll_budget_utilization_ratio.value_or(0));
+  for (const auto& c : a.collectors) {
+    std::printf("collector %-12s last run %s\n", c.name.c_str(),
+                c.last_success ? "ok" : "FAILED");
+  }
+  const bool within = ours_max <= budget && ours_max_steady <= allowed && account_max <= 540 &&
+                      refused == 0;
+  std::printf("%s\n", within ? "OK: the budget held" : "FAIL: the budget was exceeded");
+  return within ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace drmm
+
+int main(int argc, char** argv) { return drmm::Main(argc, argv); }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the benchmark programs and prints their figures (they assert nothing about time: these
+# machines are shared and noisy; compare ratios within one run). Needs a build (scripts/build.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quiet() { "$@" 2> >(grep -v ' level=info ' >&2); }
+
+echo "--- decoding a 250-device page (client)"
+quiet build/tests/datto/datto_decode_bench 30
+echo "--- the simulator at 100,000 devices"
+quiet build/bench/sim/sim_bench --walks=2
+echo "--- requests per full poll: exporter vs minimum vs per-site walk"
+quiet build/bench/exporter/requests_per_cycle
