@@ -47,12 +47,13 @@ inline constexpr MetricSpec kMetricTokenExpiry{
     "poller"};
 inline constexpr MetricSpec kMetricBudget{
     "datto_rmm_api_budget_requests_per_minute", prometheus::MetricType::Gauge, "account",
-    "Requests per minute this exporter allows itself against the account (its share of the "
-    "account's limit).",
+    "Requests per minute this exporter allows itself against the account: its configured share, "
+    "lowered when the other consumers of the account leave less below the 90% cut-off.",
     "poller"};
 inline constexpr MetricSpec kMetricRequestsInWindow{
     "datto_rmm_api_requests_in_window", prometheus::MetricType::Gauge, "account",
-    "Requests this exporter sent to the account in the last 60s sliding window.", "poller"};
+    "Requests this exporter sent to the account in the current sliding window (60s on Datto).",
+    "poller"};
 inline constexpr MetricSpec kMetricPollBudgetUtilization{
     "datto_rmm_poll_budget_utilization_ratio", prometheus::MetricType::Gauge, "account",
     "Requests per minute the collector schedules need over the exporter's budget; above 1 the "
@@ -63,12 +64,12 @@ inline constexpr MetricSpec kMetricPollBudgetUtilization{
 inline constexpr MetricSpec kMetricAccountRequestsInWindow{
     "datto_rmm_api_account_requests_in_window", prometheus::MetricType::Gauge, "account",
     "Read requests the whole Datto account (every user and integration) made in the API's "
-    "sliding window. Cached; refreshed by the rate_status collector (default every 60s).",
+    "sliding window. Cached; refreshed by the rate_status collector (default every 30s).",
     "rate_status"};
 inline constexpr MetricSpec kMetricAccountRateLimit{
     "datto_rmm_api_account_rate_limit", prometheus::MetricType::Gauge, "account",
     "Read requests the Datto account may make in the API's sliding window. Cached; refreshed "
-    "by the rate_status collector (default every 60s).",
+    "by the rate_status collector (default every 30s).",
     "rate_status"};
 
 // Per site.
