@@ -13,20 +13,6 @@ constexpr std::size_t kMinSecretLength = 4;
 // could still mention one.
 constexpr std::size_t kMaxRenewableSecrets = 64;
 
-std::string_view LevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarn:
-      return "warn";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "info";
-}
-
 bool NeedsQuoting(std::string_view v) {
   if (v.empty()) return true;
   return std::any_of(v.begin(), v.end(), [](char c) {
@@ -102,6 +88,24 @@ std::string NowRfc3339() {
 
 }  // namespace
 
+std::string_view LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+std::string_view LogFormatName(LogFormat format) {
+  return format == LogFormat::kJson ? "json" : "logfmt";
+}
+
 std::optional<LogLevel> ParseLogLevel(std::string_view text) {
   if (text == "debug") return LogLevel::kDebug;
   if (text == "info") return LogLevel::kInfo;
@@ -166,13 +170,13 @@ std::string Logger::Format(LogFormat format, std::string_view timestamp, LogLeve
   if (format == LogFormat::kJson) {
     out = "{";
     AppendJsonPair(out, "ts", timestamp);
-    AppendJsonPair(out, "level", LevelName(level));
+    AppendJsonPair(out, "level", LogLevelName(level));
     AppendJsonPair(out, "msg", message);
     for (const auto& f : fields) AppendJsonPair(out, f.key, f.value);
     out += '}';
   } else {
     AppendLogfmtPair(out, "ts", timestamp);
-    AppendLogfmtPair(out, "level", LevelName(level));
+    AppendLogfmtPair(out, "level", LogLevelName(level));
     AppendLogfmtPair(out, "msg", message);
     for (const auto& f : fields) AppendLogfmtPair(out, f.key, f.value);
   }

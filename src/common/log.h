@@ -18,6 +18,8 @@ enum class LogFormat { kLogfmt, kJson };
 
 std::optional<LogLevel> ParseLogLevel(std::string_view text);    // debug|info|warn|error
 std::optional<LogFormat> ParseLogFormat(std::string_view text);  // logfmt|json
+std::string_view LogLevelName(LogLevel level);                   // what ParseLogLevel reads
+std::string_view LogFormatName(LogFormat format);
 
 struct LogField {
   std::string_view key;

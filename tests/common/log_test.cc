@@ -65,6 +65,10 @@ TEST(ParseLogSettings, AcceptsOnlyDocumentedValues) {
   EXPECT_EQ(ParseLogLevel("warning"), std::nullopt);
   EXPECT_EQ(ParseLogFormat("json"), LogFormat::kJson);
   EXPECT_EQ(ParseLogFormat("text"), std::nullopt);
+  for (auto level : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
+    EXPECT_EQ(ParseLogLevel(LogLevelName(level)), level);
+  }
+  EXPECT_EQ(ParseLogFormat(LogFormatName(LogFormat::kJson)), LogFormat::kJson);
 }
 
 }  // namespace

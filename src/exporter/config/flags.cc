@@ -33,24 +33,6 @@ std::string ListenAddressProblem(std::string_view text) {
   return problem + " with a port 0..65535 (examples: :9768, 0.0.0.0:9768, [::1]:9768)";
 }
 
-std::string LogLevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarn:
-      return "warn";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "info";
-}
-
-std::string LogFormatName(LogFormat format) {
-  return format == LogFormat::kJson ? "json" : "logfmt";
-}
-
 const std::array<FlagSpec, 9> kFlagSpecs = {{
     {"--help", "-h", false, "Show this help and exit.",
      [](Flags& f, std::string_view) {
@@ -94,7 +76,7 @@ const std::array<FlagSpec, 9> kFlagSpecs = {{
        f.log_level = *level;
        return std::string();
      },
-     [](const Flags& d) { return LogLevelName(d.log_level); }},
+     [](const Flags& d) { return std::string(LogLevelName(d.log_level)); }},
     {"--log.format", "", true, "Format of log lines: logfmt, json.",
      [](Flags& f, std::string_view v) {
        const auto format = ParseLogFormat(v);
@@ -102,7 +84,7 @@ const std::array<FlagSpec, 9> kFlagSpecs = {{
        f.log_format = *format;
        return std::string();
      },
-     [](const Flags& d) { return LogFormatName(d.log_format); }},
+     [](const Flags& d) { return std::string(LogFormatName(d.log_format)); }},
     {"--healthcheck", "", false,
      "Ask the exporter listening on --web.listen-address for /-/healthy and exit 0 when it "
      "answers 200, 1 otherwise (a container HEALTHCHECK that needs no curl).",
