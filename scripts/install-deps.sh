@@ -10,7 +10,10 @@ packages=(
   prometheus   # promtool and a real Prometheus server for the end-to-end tests
 )
 if [ "${DRMM_WITH_IMAGE_TOOLS:-0}" = 1 ]; then
-  packages+=(buildah debootstrap)  # the container image test (scripts/test-image.sh)
+  # The container image test (scripts/test-image.sh): buildah builds and runs the image,
+  # debootstrap makes its Debian base images, jq reads buildah's JSON and the simulator's ground
+  # truth, iproute2's ss finds the processes started from the image.
+  packages+=(buildah debootstrap jq iproute2)
 fi
 
 missing=()

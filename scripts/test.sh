@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test: the command CI runs (.ci/run).
 # Stages: the normal build with -Werror and all CTest suites (unit, integration, tool, e2e);
-# the rate-budget soak (bounded) and the benchmark programs' figures; ASan+UBSan and TSan
-# builds with the unit and integration suites.
-# Environment: DRMM_SKIP_SANITIZERS=1 skips the sanitizer builds (a quicker local run);
+# the rate-budget soak (bounded) and the benchmark programs' figures; the container image,
+# built with buildah from the Dockerfile and run against the simulator (needs root);
+# ASan+UBSan and TSan builds with the unit and integration suites.
+# Environment: DRMM_SKIP_SANITIZERS=1 skips the sanitizer builds, DRMM_SKIP_IMAGE=1 the image
+# (quicker local runs);
 # DRMM_SOAK_DURATION (default 150s); JOBS=N parallel compile jobs (default: all cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +27,11 @@ scripts/soak.sh "${DRMM_SOAK_DURATION:-150s}"
 
 stage "benchmarks (figures only)"
 scripts/bench.sh
+
+if [ "${DRMM_SKIP_IMAGE:-0}" != 1 ]; then
+  stage "container image: build with buildah, run against the simulator"
+  scripts/test-image.sh
+fi
 
 if [ "${DRMM_SKIP_SANITIZERS:-0}" != 1 ]; then
   for sanitizer in address thread; do
