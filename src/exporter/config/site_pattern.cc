@@ -1,11 +1,6 @@
 #include "exporter/config/site_pattern.h"
 
-// GCC 12 with -fsanitize=address at -O2 reports a false -Wmaybe-uninitialized inside
-// <regex>'s std::function members; silenced for the header only, so CI's -Werror holds.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <regex>
-#pragma GCC diagnostic pop
 
 namespace drmm {
 
