@@ -1,6 +1,10 @@
 #include "series_catalog.h"
 
 #include <regex>
+#include <vector>
+
+#include "exporter/collect/snapshot.h"
+#include "exporter/metrics/catalog.h"
 
 namespace drmm::lint {
 namespace {
@@ -19,98 +23,40 @@ const std::map<std::string_view, std::vector<std::string_view>>& LevelLabels() {
 
 }  // namespace
 
-const std::vector<KnownMetric>& KnownMetrics() {
-  using enum MetricType;
-  static const std::vector<KnownMetric> metrics = {
-      // Prometheus's own per-target series.
-      {"up", kGauge, {}},
-      // Per site.
-      {"datto_rmm_site_info", kGauge, {"account", "site_uid", "site", "on_demand"}},
-      {"datto_rmm_site_devices", kGauge, {"account", "site_uid", "site", "category", "status"}},
-      {"datto_rmm_site_alerts_open", kGauge, {"account", "site_uid", "site", "priority"}},
-      {"datto_rmm_site_oldest_open_alert_timestamp_seconds",
-       kGauge,
-       {"account", "site_uid", "site", "priority"}},
-      {"datto_rmm_site_devices_patch_status",
-       kGauge,
-       {"account", "site_uid", "site", "patch_status"}},
-      {"datto_rmm_site_patches", kGauge, {"account", "site_uid", "site", "state"}},
-      {"datto_rmm_site_devices_reboot_required", kGauge, {"account", "site_uid", "site"}},
-      {"datto_rmm_site_devices_antivirus_status",
-       kGauge,
-       {"account", "site_uid", "site", "antivirus_status"}},
-      // Account-wide.
-      {"datto_rmm_alerts_open", kGauge, {"account", "priority", "type"}},
-      // Per device (opt-in).
-      {"datto_rmm_device_info",
-       kGauge,
-       {"account", "device_uid", "hostname", "category", "device_class", "os", "site_uid", "site"}},
-      {"datto_rmm_device_online", kGauge, {"account", "site_uid", "device_uid"}},
-      {"datto_rmm_device_last_seen_timestamp_seconds",
-       kGauge,
-       {"account", "site_uid", "device_uid"}},
-      {"datto_rmm_device_patches_approved_pending", kGauge, {"account", "site_uid", "device_uid"}},
-      {"datto_rmm_device_reboot_required", kGauge, {"account", "site_uid", "device_uid"}},
-      // Exporter health.
-      {"datto_rmm_up", kGauge, {"account"}},
-      {"datto_rmm_collector_success", kGauge, {"account", "collector"}},
-      {"datto_rmm_collector_duration_seconds", kGauge, {"account", "collector"}},
-      {"datto_rmm_collector_last_success_timestamp_seconds", kGauge, {"account", "collector"}},
-      {"datto_rmm_api_requests_total", kCounter, {"account", "endpoint", "code"}},
-      {"datto_rmm_api_request_duration_seconds", kHistogram, {"account", "endpoint"}},
-      {"datto_rmm_api_retries_total", kCounter, {"account", "reason"}},
-      {"datto_rmm_decode_errors_total", kCounter, {"account", "endpoint"}},
-      {"datto_rmm_auth_token_expiry_timestamp_seconds", kGauge, {"account"}},
-      {"datto_rmm_exporter_build_info", kGauge, {"version", "revision"}},
-      {"process_cpu_seconds_total", kCounter, {}},
-      {"process_resident_memory_bytes", kGauge, {}},
-      {"process_virtual_memory_bytes", kGauge, {}},
-      {"process_open_fds", kGauge, {}},
-      {"process_max_fds", kGauge, {}},
-      {"process_start_time_seconds", kGauge, {}},
-      // Rate budget.
-      {"datto_rmm_api_budget_requests_per_minute", kGauge, {"account"}},
-      {"datto_rmm_api_requests_in_window", kGauge, {"account"}},
-      {"datto_rmm_api_account_requests_in_window", kGauge, {"account"}},
-      {"datto_rmm_api_account_rate_limit", kGauge, {"account"}},
-      {"datto_rmm_api_throttle_wait_seconds_total", kCounter, {"account"}},
-      {"datto_rmm_api_rate_limited_total", kCounter, {"account"}},
-      {"datto_rmm_api_blocked", kGauge, {"account"}},
-      {"datto_rmm_poll_budget_utilization_ratio", kGauge, {"account"}},
-      // Data quality (named in the metrics brief rather than the dashboards brief).
-      {"datto_rmm_unknown_enum_values_total", kCounter, {"account", "field"}},
-      {"datto_rmm_device_metrics_dropped", kGauge, {"account"}},
-  };
-  return metrics;
-}
-
 SeriesCatalog::SeriesCatalog() {
-  for (const KnownMetric& metric : KnownMetrics()) {
+  auto add = [this](std::string_view name, prometheus::MetricType type,
+                    const std::vector<std::string>& own_labels) {
+    // Prometheus adds job and instance to every scraped series.
     std::set<std::string> labels = {"job", "instance"};
-    for (const std::string_view label : metric.labels) labels.emplace(label);
-    if (metric.type == MetricType::kHistogram) {
-      std::set<std::string> bucket = labels;
-      bucket.emplace("le");
-      exported_.emplace(std::string(metric.name) + "_bucket", std::move(bucket));
-      exported_.emplace(std::string(metric.name) + "_sum", labels);
-      exported_.emplace(std::string(metric.name) + "_count", labels);
+    labels.insert(own_labels.begin(), own_labels.end());
+    const std::string base(name);
+    if (type == prometheus::MetricType::Histogram || type == prometheus::MetricType::Summary) {
+      std::set<std::string> buckets = labels;
+      buckets.emplace(type == prometheus::MetricType::Histogram ? "le" : "quantile");
+      exported_.emplace(type == prometheus::MetricType::Histogram ? base + "_bucket" : base,
+                        std::move(buckets));
+      exported_.emplace(base + "_sum", labels);
+      exported_.emplace(base + "_count", labels);
     } else {
-      exported_.emplace(std::string(metric.name), std::move(labels));
+      exported_.emplace(base, std::move(labels));
     }
-  }
+  };
+  add("up", prometheus::MetricType::Gauge, {});  // Prometheus's own per-target series
+  for (const MetricSpec* spec : kMetricCatalog) add(spec->name, spec->type, LabelNames(*spec));
+
   // The exporter exports every value of these at 0 (docs/metrics.md); a query naming another
-  // value is a typo that silently matches nothing.
+  // value is a typo that silently matches nothing. The first four sets are the exporter's own
+  // constants; the rest are spelled out where build_families.cc writes them.
+  auto values = [](const auto& constants) {
+    return std::set<std::string>(constants.begin(), constants.end());
+  };
   enum_values_ = {
-      {"priority", {"critical", "high", "moderate", "low", "information", "unknown"}},
-      {"patch_status",
-       {"fully_patched", "approved_pending", "install_error", "reboot_required", "no_policy",
-        "no_data", "not_applicable"}},
-      {"antivirus_status",
-       {"running_and_up_to_date", "running_and_not_up_to_date", "not_running", "not_detected",
-        "not_applicable"}},
+      {"priority", values(kAlertPriorities)},
+      {"patch_status", values(kPatchStatuses)},
+      {"antivirus_status", values(kAntivirusStatuses)},
+      {"collector", values(kCollectorNames)},
       {"status", {"online", "offline"}},
       {"state", {"approved_pending", "not_approved", "installed"}},
-      {"collector", {"sites", "devices", "alerts", "rate_status"}},
       {"on_demand", {"true", "false"}},
   };
 }
