@@ -17,12 +17,14 @@
 #include <string>
 #include <vector>
 
+#include "datto/url.h"
 #include "fill_template.h"
 #include "gunzip.h"
 #include "http.h"
 #include "launch.h"
 #include "poll_until.h"
 #include "programs.h"
+#include "shared_environment.h"
 #include "sim_admin.h"
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -55,22 +57,6 @@ bool AnyLineHasAll(const std::string& text, const std::vector<std::string>& need
     start = end + 1;
   }
   return false;
-}
-
-std::string UrlEncoded(const std::string& text) {
-  static constexpr std::string_view kHex = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0f];
-    }
-  }
-  return out;
 }
 
 // The value of the sample written exactly as `series` (name{labels}) in exposition text.
@@ -207,44 +193,26 @@ TEST_F(ExporterCommandLine, ABadFlagExitsTwoNamingTheFlag) {
 
 // ---- A running exporter, shared by the tests below -------------------------------------------
 
-class RunningExporter : public ::testing::Test {
+struct RunningExporterEnvironment {
+  TempDir dir{"drmm-e2e-exporter"};
+  StartedProcess sim;
+  StartedProcess exporter;
+  std::vector<int> readiness;  // /-/ready statuses from the start, repeats collapsed
+  std::string not_ready_body;
+};
+
+class RunningExporter : public SharedEnvironmentTest<RunningExporter, RunningExporterEnvironment> {
  protected:
-  struct Environment {
-    TempDir dir{"drmm-e2e-exporter"};
-    StartedProcess sim;
-    StartedProcess exporter;
-    std::vector<int> readiness;  // /-/ready statuses from the start, repeats collapsed
-    std::string not_ready_body;
-  };
+  friend class SharedEnvironmentTest<RunningExporter, RunningExporterEnvironment>;
 
-  static void SetUpTestSuite() {
-    try {
-      env_ = new Environment;
-      Start(*env_);
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
+  static std::vector<StartedProcess*> ProjectPrograms(RunningExporterEnvironment& env) {
+    return {&env.exporter, &env.sim};
+  }
+  static std::vector<StartedProcess*> Programs(RunningExporterEnvironment& env) {
+    return {&env.exporter, &env.sim};
   }
 
-  static void TearDownTestSuite() {
-    if (env_ != nullptr) {
-      EXPECT_EQ(StopCleanly(env_->exporter, 10s), "");
-      EXPECT_EQ(StopCleanly(env_->sim, 10s), "");
-    }
-    delete env_;
-    env_ = nullptr;
-  }
-
-  void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
-
-  void TearDown() override {
-    if (HasFailure() && env_ != nullptr) {
-      std::cerr << env_->exporter.process->StderrTail() << "\n"
-                << env_->sim.process->StderrTail() << "\n";
-    }
-  }
-
-  static void Start(Environment& env) {
+  static void Start(RunningExporterEnvironment& env) {
     // The first devices page is held back 2 s, so that /-/ready is seen answering 503 first.
     env.sim =
         StartSimulator(env.dir.path(), "sim",
@@ -289,11 +257,6 @@ class RunningExporter : public ::testing::Test {
                                env.exporter.process->StderrTail());
     }
   }
-
-  static Environment& env() { return *env_; }
-
-  static inline Environment* env_ = nullptr;
-  static inline std::string setup_error_;
 };
 
 TEST_F(RunningExporter, ReadinessIs503UntilTheFirstPollThen200) {
@@ -378,7 +341,7 @@ TEST_F(RunningExporter, LogsNeverShowTheKeyTheSecretOrABearerToken) {
   const std::string output = env().exporter.process->Stderr() + env().exporter.process->Stdout();
   EXPECT_NE(output.find("level=debug"), std::string::npos) << "not logging at debug level";
   for (const std::string& secret : {std::string(kApiKey), std::string(kApiSecret),
-                                    UrlEncoded(kApiKey), UrlEncoded(kApiSecret)}) {
+                                    datto::UrlEncode(kApiKey), datto::UrlEncode(kApiSecret)}) {
     EXPECT_EQ(output.find(secret), std::string::npos) << "the log shows " << secret;
   }
   // Every token the simulator issues (access and refresh) is a JWT: base64url of '{"' first.

@@ -15,6 +15,7 @@
 #include "launch.h"
 #include "poll_until.h"
 #include "prometheus_api.h"
+#include "shared_environment.h"
 #include "sim_admin.h"
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -50,45 +51,28 @@ scrape_configs:
       - targets: ['127.0.0.1:${port}']
 )";
 
-class PrometheusGroundTruth : public ::testing::Test {
+struct GroundTruthEnvironment {
+  TempDir dir{"drmm-e2e-ground-truth"};
+  StartedProcess sim;
+  StartedProcess exporter;
+  StartedProcess prometheus;
+  // Unix time after which the simulator's account has been as its ground truth says.
+  double state_since = 0;
+};
+
+class PrometheusGroundTruth
+    : public SharedEnvironmentTest<PrometheusGroundTruth, GroundTruthEnvironment> {
  protected:
-  struct Environment {
-    TempDir dir{"drmm-e2e-ground-truth"};
-    StartedProcess sim;
-    StartedProcess exporter;
-    StartedProcess prometheus;
-    // Unix time after which the simulator's account has been as its ground truth says.
-    double state_since = 0;
-  };
+  friend class SharedEnvironmentTest<PrometheusGroundTruth, GroundTruthEnvironment>;
 
-  static void SetUpTestSuite() {
-    try {
-      env_ = new Environment;
-      Start(*env_);
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
+  static std::vector<StartedProcess*> ProjectPrograms(GroundTruthEnvironment& env) {
+    return {&env.exporter, &env.sim};
+  }
+  static std::vector<StartedProcess*> Programs(GroundTruthEnvironment& env) {
+    return {&env.sim, &env.exporter, &env.prometheus};
   }
 
-  static void TearDownTestSuite() {
-    if (env_ != nullptr) {
-      EXPECT_EQ(StopCleanly(env_->exporter, 10s), "");
-      EXPECT_EQ(StopCleanly(env_->sim, 10s), "");
-    }
-    delete env_;
-    env_ = nullptr;
-  }
-
-  void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
-
-  void TearDown() override {
-    if (!HasFailure() || env_ == nullptr) return;
-    for (const StartedProcess* p : {&env_->sim, &env_->exporter, &env_->prometheus}) {
-      if (p->process) std::cerr << p->process->StderrTail() << "\n";
-    }
-  }
-
-  static void Start(Environment& env) {
+  static void Start(GroundTruthEnvironment& env) {
     // A realistic account, frozen: its figures change only when a test churns it. Open alerts
     // come 100 a page, so they paginate differently from sites and devices, as on Datto.
     env.sim = StartSimulator(env.dir.path(), "sim",
@@ -109,7 +93,7 @@ class PrometheusGroundTruth : public ::testing::Test {
   // that started after `since` (their last success minus their duration, for runs that
   // succeeded), so it reflects the account as it has been since then.
   static ::testing::AssertionResult WaitForRunsStartedAfter(double since) {
-    const PrometheusApi prometheus(env_->prometheus.port);
+    const PrometheusApi prometheus(env().prometheus.port);
     const std::string selector = "{account=\"" + std::string(kAccount) + "\"}";
     const std::string started = "(datto_rmm_collector_last_success_timestamp_seconds" + selector +
                                 " - datto_rmm_collector_duration_seconds" + selector +
@@ -143,7 +127,7 @@ class PrometheusGroundTruth : public ::testing::Test {
 
   // Every query of GroundTruthQueries against Prometheus, every difference reported.
   static void ExpectPromQlEquals(const json& truth) {
-    const PrometheusApi prometheus(env_->prometheus.port);
+    const PrometheusApi prometheus(env().prometheus.port);
     for (const TruthQuery& query : GroundTruthQueries(truth, kAccount)) {
       SCOPED_TRACE(query.promql);
       ASSERT_FALSE(query.expected.empty()) << "nothing to compare: the account is empty";
@@ -160,13 +144,10 @@ class PrometheusGroundTruth : public ::testing::Test {
           << differences.size() << " of " << query.expected.size() << " series differ:" << report;
     }
   }
-
-  static inline Environment* env_ = nullptr;
-  static inline std::string setup_error_;
 };
 
 TEST_F(PrometheusGroundTruth, EveryPerSiteFigureEqualsTheGroundTruth) {
-  const json truth = SimAdmin(env_->sim.port).GroundTruth();
+  const json truth = SimAdmin(env().sim.port).GroundTruth();
   // The comparison is only as good as the account: make sure it is the realistic one.
   ASSERT_EQ(truth.at("totals").at("devices"), 3000);
   ASSERT_EQ(truth.at("totals").at("open_alerts"), 500);
@@ -176,23 +157,23 @@ TEST_F(PrometheusGroundTruth, EveryPerSiteFigureEqualsTheGroundTruth) {
   }
   ASSERT_FALSE(deleted_devices_uid.empty()) << "the account has no \"Deleted Devices\" site";
 
-  ASSERT_TRUE(WaitForRunsStartedAfter(env_->state_since));
+  ASSERT_TRUE(WaitForRunsStartedAfter(env().state_since));
   ExpectPromQlEquals(truth);
   // Left out by the default filter, in every family.
   const PromQueryResult deleted =
-      PrometheusApi(env_->prometheus.port).Query("{site_uid=\"" + deleted_devices_uid + "\"}");
+      PrometheusApi(env().prometheus.port).Query("{site_uid=\"" + deleted_devices_uid + "\"}");
   ASSERT_TRUE(deleted.ok) << deleted.error;
   EXPECT_TRUE(deleted.samples.empty()) << deleted.samples.size() << " series of Deleted Devices";
 }
 
 TEST_F(PrometheusGroundTruth, FiguresFollowTheAccountThroughChurn) {
-  const SimAdmin admin(env_->sim.port);
+  const SimAdmin admin(env().sim.port);
   const json before = admin.GroundTruth();
   admin.Churn(300);  // devices go on- and offline, alerts open and resolve, sites come and go
-  env_->state_since = UnixNow();
+  env().state_since = UnixNow();
   const json after = admin.GroundTruth();
   ASSERT_NE(before.at("sites"), after.at("sites")) << "churn changed nothing";
-  ASSERT_TRUE(WaitForRunsStartedAfter(env_->state_since));
+  ASSERT_TRUE(WaitForRunsStartedAfter(env().state_since));
   ExpectPromQlEquals(after);
 }
 

@@ -35,6 +35,7 @@
 #include "poll_until.h"
 #include "programs.h"
 #include "prometheus_api.h"
+#include "shared_environment.h"
 #include "sim_admin.h"
 #include "subprocess.h"
 #include "temp_dir.h"
@@ -257,44 +258,30 @@ std::set<std::string> RuleNamesInFile(const std::string& file, const char* key) 
   return names;
 }
 
-class RulesAndDashboards : public ::testing::Test {
+struct RulesEnvironment {
+  TempDir dir{"drmm-e2e-rules"};
+  std::map<std::string, StartedProcess> sims;  // by account
+  StartedProcess exporter;
+  StartedProcess prometheus;
+  double before_first_scrape = 0;
+};
+
+class RulesAndDashboards : public SharedEnvironmentTest<RulesAndDashboards, RulesEnvironment> {
  protected:
-  struct Environment {
-    TempDir dir{"drmm-e2e-rules"};
-    std::map<std::string, StartedProcess> sims;  // by account
-    StartedProcess exporter;
-    StartedProcess prometheus;
-    double before_first_scrape = 0;
-  };
+  friend class SharedEnvironmentTest<RulesAndDashboards, RulesEnvironment>;
 
-  static void SetUpTestSuite() {
-    try {
-      env_ = new Environment;
-      Start(*env_);
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
+  static std::vector<StartedProcess*> ProjectPrograms(RulesEnvironment& env) {
+    std::vector<StartedProcess*> programs = {&env.exporter};
+    for (auto& [account, sim] : env.sims) programs.push_back(&sim);
+    return programs;
+  }
+  static std::vector<StartedProcess*> Programs(RulesEnvironment& env) {
+    std::vector<StartedProcess*> programs = ProjectPrograms(env);
+    programs.push_back(&env.prometheus);
+    return programs;
   }
 
-  static void TearDownTestSuite() {
-    if (env_ != nullptr) {
-      EXPECT_EQ(StopCleanly(env_->exporter, 10s), "");
-      for (auto& [account, sim] : env_->sims) EXPECT_EQ(StopCleanly(sim, 10s), "") << account;
-    }
-    delete env_;
-    env_ = nullptr;
-  }
-
-  void SetUp() override { ASSERT_TRUE(setup_error_.empty()) << setup_error_; }
-
-  void TearDown() override {
-    if (!HasFailure() || env_ == nullptr) return;
-    for (const StartedProcess* p : {&env_->exporter, &env_->prometheus}) {
-      if (p->process) std::cerr << p->process->StderrTail() << "\n";
-    }
-  }
-
-  static void Start(Environment& env) {
+  static void Start(RulesEnvironment& env) {
     const std::vector<std::string> frozen = {"--churn-per-minute=0", "--threads=4"};
     auto sim = [&](const std::string& account, std::vector<std::string> flags) {
       flags.insert(flags.end(), frozen.begin(), frozen.end());
@@ -352,7 +339,7 @@ class RulesAndDashboards : public ::testing::Test {
                          {{"kind", "malformed_json"}, {"path", kRequestRatePath}}}));
   }
 
-  static PrometheusApi Prometheus() { return PrometheusApi(env_->prometheus.port); }
+  static PrometheusApi Prometheus() { return PrometheusApi(env().prometheus.port); }
 
   static std::vector<Rule> LoadedRules() {
     const auto data = Prometheus().GetData("/api/v1/rules");
@@ -364,7 +351,7 @@ class RulesAndDashboards : public ::testing::Test {
       case EvaluateAt::kNow:
         return UnixNow();
       case EvaluateAt::kBeforeFirstScrape:
-        return env_->before_first_scrape;
+        return env().before_first_scrape;
       case EvaluateAt::kSixteenMinutesLater:
         return UnixNow() + kStaleEvaluationOffset;
     }
@@ -394,14 +381,11 @@ class RulesAndDashboards : public ::testing::Test {
         kEventually, 500ms);
     return results;
   }
-
-  static inline Environment* env_ = nullptr;
-  static inline std::string setup_error_;
 };
 
 TEST_F(RulesAndDashboards, TheEnvironmentHasWhatTheFleetAlertsLookFor) {
   // If these fail, the simulator's generator changed, not the rules: pick another seed.
-  const json fleet = SimAdmin(env_->sims.at("fleet").port).GroundTruth();
+  const json fleet = SimAdmin(env().sims.at("fleet").port).GroundTruth();
   const double hour_ago = UnixNow() - 3600;
   bool server_offline = false;
   bool install_error = false;
@@ -423,7 +407,7 @@ TEST_F(RulesAndDashboards, TheEnvironmentHasWhatTheFleetAlertsLookFor) {
   EXPECT_TRUE(antivirus);
   EXPECT_TRUE(old_critical);
 
-  const json busy = SimAdmin(env_->sims.at("busy").port).GroundTruth();
+  const json busy = SimAdmin(env().sims.at("busy").port).GroundTruth();
   bool mostly_offline = false;
   for (const auto& site : busy.at("sites")) {
     if (site.at("deleted_devices_site").get<bool>()) continue;
