@@ -3,7 +3,8 @@
 // budget and intervals set too short for the budget on purpose. Prints the highest window usage
 // the simulator saw, ours and the whole account's, and the 429s and 403s. Exits 1 when our
 // usage exceeded our budget, the account went over its cut-off or any request was refused (not
-// a timing assertion: a budget is a count). scripts/soak.sh runs it; CI calls that with a bounded duration.
+// a timing assertion: a budget is a count). scripts/soak.sh runs it; CI calls that with a bounded
+// duration.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -52,7 +53,8 @@ int Main(int argc, char** argv) {
   account.api_key = "demo-key";
   account.api_secret = "demo-secret";
   account.rate_limit.requests_per_minute = budget;
-  for (auto* collector : {&account.sites, &account.devices, &account.alerts, &account.rate_status}) {
+  for (auto* collector :
+       {&account.sites, &account.devices, &account.alerts, &account.rate_status}) {
     collector->interval = bench::DurationArg(args, "interval");
   }
   Config config;
@@ -60,9 +62,10 @@ int Main(int argc, char** argv) {
   SelfMetrics self("soak", "soak");
   Poller poller(config,
                 [&](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); });
-  std::printf("soak: %s with a 60 s window of 600; others %d/min; our budget %d/min; every "
-              "collector configured at %s\n",
-              args.at("duration").c_str(), others, budget, args.at("interval").c_str());
+  std::printf(
+      "soak: %s with a 60 s window of 600; others %d/min; our budget %d/min; every "
+      "collector configured at %s\n",
+      args.at("duration").c_str(), others, budget, args.at("interval").c_str());
   std::fflush(stdout);
   poller.Start();
   const auto started = std::chrono::steady_clock::now();
@@ -105,20 +108,20 @@ int Main(int argc, char** argv) {
   std::printf("requests sent:                      %zu\n", times.size());
   std::printf("highest 60 s window, exporter:      %d (own budget %d)\n", ours_max, budget);
   if (ours_max_steady >= 0) {
-    std::printf("  once the others run at full rate: %d (allowed %d = cut-off 540 - headroom 30 - "
-                "others %d)\n",
-                ours_max_steady, allowed, others);
+    std::printf(
+        "  once the others run at full rate: %d (allowed %d = cut-off 540 - headroom 30 - "
+        "others %d)\n",
+        ours_max_steady, allowed, others);
   }
   std::printf("highest 60 s window, whole account: %d of 600 (cut-off 540)\n", account_max);
   std::printf("429 and 403 answers:                %d\n", refused);
   std::printf("planned/budget ratio:               %.2f\n",
               a.poll_budget_utilization_ratio.value_or(0));
   for (const auto& c : a.collectors) {
-    std::printf("collector %-12s last run %s\n", c.name.c_str(),
-                c.last_success ? "ok" : "FAILED");
+    std::printf("collector %-12s last run %s\n", c.name.c_str(), c.last_success ? "ok" : "FAILED");
   }
-  const bool within = ours_max <= budget && ours_max_steady <= allowed && account_max <= 540 &&
-                      refused == 0;
+  const bool within =
+      ours_max <= budget && ours_max_steady <= allowed && account_max <= 540 && refused == 0;
   std::printf("%s\n", within ? "OK: the budget held" : "FAIL: the budget was exceeded");
   return within ? 0 : 1;
 }

@@ -58,16 +58,16 @@ int PerSiteWalk(const sim::Simulator& simulator, const std::string& token) {
 std::string TokenFor(const sim::Simulator& simulator) {
   httplib::Client client("127.0.0.1", simulator.port());
   client.set_basic_auth("public-client", "public");
-  auto res = client.Post("/auth/oauth/token",
-                         "grant_type=password&username=demo-key&password=demo-secret",
-                         "application/x-www-form-urlencoded");
+  auto res =
+      client.Post("/auth/oauth/token", "grant_type=password&username=demo-key&password=demo-secret",
+                  "application/x-www-form-urlencoded");
   return nlohmann::json::parse(res->body).at("access_token");
 }
 
 int Main(int argc, char** argv) {
-  const auto args = bench::ParseArgs(argc, argv,
-                                     {{"sites", "2000"}, {"devices", "100000"}, {"alerts", "20000"}},
-                                     "requests_per_cycle [--sites=N] [--devices=N] [--alerts=N]");
+  const auto args =
+      bench::ParseArgs(argc, argv, {{"sites", "2000"}, {"devices", "100000"}, {"alerts", "20000"}},
+                       "requests_per_cycle [--sites=N] [--devices=N] [--alerts=N]");
   sim::SimulatorOptions options;
   options.port = 0;
   options.sites = bench::IntArg(args, "sites");
@@ -131,12 +131,14 @@ int Main(int argc, char** argv) {
     std::printf("%-12s %9d %9lld %12.2f%s\n", std::string(CollectorName(kind)).c_str(), made,
                 static_cast<long long>(minimum), seconds, ok ? "" : "  (FAILED)");
   }
-  const std::int64_t minimum = Pages(sites, page) + Pages(devices, page) + Pages(alerts, alerts_page);
+  const std::int64_t minimum =
+      Pages(sites, page) + Pages(devices, page) + Pages(alerts, alerts_page);
   std::printf("\nrequests per full poll:   exporter %d\n", total);
-  std::printf("minimum possible:         ceil(sites/%lld) + ceil(devices/%lld) + ceil(alerts/%lld) "
-              "= %lld\n",
-              static_cast<long long>(page), static_cast<long long>(page),
-              static_cast<long long>(alerts_page), static_cast<long long>(minimum));
+  std::printf(
+      "minimum possible:         ceil(sites/%lld) + ceil(devices/%lld) + ceil(alerts/%lld) "
+      "= %lld\n",
+      static_cast<long long>(page), static_cast<long long>(page),
+      static_cast<long long>(alerts_page), static_cast<long long>(minimum));
   std::printf("per-site walk (computed): %lld\n", static_cast<long long>(naive_pages));
 
   simulator.ResetRequestLog();
@@ -146,9 +148,10 @@ int Main(int argc, char** argv) {
       std::chrono::duration<double>(SteadyClock::now() - naive_started).count();
   std::printf("per-site walk (measured): %d requests in %.1f s, %.1fx the exporter's\n", naive,
               naive_seconds, static_cast<double>(naive) / std::max(1, total));
-  std::printf("at 600 requests/min for the whole account, one per-site poll uses %.1f minutes of "
-              "budget; the exporter's uses %.1f\n",
-              naive / 600.0, total / 600.0);
+  std::printf(
+      "at 600 requests/min for the whole account, one per-site poll uses %.1f minutes of "
+      "budget; the exporter's uses %.1f\n",
+      naive / 600.0, total / 600.0);
   std::printf("peak RSS (simulator and exporter in one process): %.0f MiB\n", bench::PeakRssMiB());
   return total == minimum ? 0 : 1;
 }

@@ -9,7 +9,7 @@
 
 namespace drmm::datto {
 
-inline constexpr std::array<std::string_view, 6> kPlatforms = {"pinotage", "merlot", "concord",
+inline constexpr std::array<std::string_view, 6> kPlatforms = {"pinotage", "merlot",    "concord",
                                                                "vidal",    "zinfandel", "syrah"};
 
 // "merlot" -> "https://merlot-api.centrastage.net"; nullopt for any other name (exact match).

@@ -14,8 +14,8 @@ TEST(LoggerFormat, WritesLogfmtWithQuotingOnlyWhereNeeded) {
 }
 
 TEST(LoggerFormat, WritesOneJsonObjectPerLine) {
-  const auto line = Logger::Format(LogFormat::kJson, "T", LogLevel::kInfo, "hello",
-                                   {{"k", "v\"\\"}});
+  const auto line =
+      Logger::Format(LogFormat::kJson, "T", LogLevel::kInfo, "hello", {{"k", "v\"\\"}});
   EXPECT_EQ(line, R"({"ts":"T","level":"info","msg":"hello","k":"v\"\\"})");
 }
 

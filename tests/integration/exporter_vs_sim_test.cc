@@ -29,8 +29,8 @@ class ExporterVsSimulator : public ::testing::Test {
     poller_.reset();
     poller_ = std::make_unique<Poller>(
         config_,
-        [this](const std::string& a) -> datto::ApiObserver& { return self_.ObserverFor(a); },
-        clock, Poller::DefaultTransport, FastRetries());
+        [this](const std::string& a) -> datto::ApiObserver& { return self_.ObserverFor(a); }, clock,
+        Poller::DefaultTransport, FastRetries());
   }
 
   AccountPoller& account() { return *poller_->accounts().front(); }

@@ -13,8 +13,8 @@
 #include "exporter/collect/devices_fold.h"
 #include "exporter/collect/sites_fold.h"
 #include "exporter/metrics/build_families.h"
-#include "support/metric_query.h"
 #include "prometheus/text_serializer.h"
+#include "support/metric_query.h"
 
 namespace drmm {
 namespace {

@@ -11,8 +11,8 @@
 #include "exporter/collect/site_filter.h"
 #include "exporter/metrics/catalog.h"
 #include "golden_snapshot.h"
-#include "support/metric_query.h"
 #include "prometheus/check_names.h"
+#include "support/metric_query.h"
 
 namespace drmm {
 namespace {

@@ -11,8 +11,8 @@
 #include "exporter/metrics/self_metrics.h"
 #include "exporter/metrics/snapshot_collectable.h"
 #include "golden_snapshot.h"
-#include "support/metric_query.h"
 #include "prometheus/registry.h"
+#include "support/metric_query.h"
 
 namespace drmm {
 namespace {

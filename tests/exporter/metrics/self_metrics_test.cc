@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "exporter/metrics/catalog.h"
-#include "support/metric_query.h"
 #include "prometheus/check_names.h"
 #include "prometheus/registry.h"
+#include "support/metric_query.h"
 
 namespace drmm {
 namespace {
