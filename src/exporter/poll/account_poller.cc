@@ -1,6 +1,7 @@
 #include "exporter/poll/account_poller.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "common/duration.h"
@@ -350,8 +351,11 @@ void AccountPoller::ReplanLocked() {
     };
     const std::initializer_list<LogField> fields = {
         {"account", config_.name},
-        {"planned_requests_per_minute", std::to_string(plan_.planned_requests_per_minute)},
-        {"budget_requests_per_minute", std::to_string(plan_.budget_requests_per_minute)},
+        // Whole requests: "570", not std::to_string's "570.000000".
+        {"planned_requests_per_minute",
+         std::to_string(std::lround(plan_.planned_requests_per_minute))},
+        {"budget_requests_per_minute",
+         std::to_string(std::lround(plan_.budget_requests_per_minute))},
         {"alerts_every", interval_text(CollectorKind::kAlerts)},
         {"sites_every", interval_text(CollectorKind::kSites)},
         {"devices_every", interval_text(CollectorKind::kDevices)}};
