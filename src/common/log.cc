@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/json_escape.h"
+
 namespace drmm {
 namespace {
 
@@ -20,44 +22,13 @@ bool NeedsQuoting(std::string_view v) {
   });
 }
 
-// Escapes for both a logfmt quoted value and a JSON string (the same rules suffice for both).
-void AppendEscaped(std::string& out, std::string_view v) {
-  for (char c : v) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-}
-
 void AppendLogfmtPair(std::string& out, std::string_view key, std::string_view value) {
   if (!out.empty()) out += ' ';
   out += key;
   out += '=';
   if (NeedsQuoting(value)) {
     out += '"';
-    AppendEscaped(out, value);
+    AppendJsonEscaped(out, value);
     out += '"';
   } else {
     out += value;
@@ -66,9 +37,9 @@ void AppendLogfmtPair(std::string& out, std::string_view key, std::string_view v
 
 void AppendJsonPair(std::string& out, std::string_view key, std::string_view value) {
   out += out.size() > 1 ? ",\"" : "\"";
-  AppendEscaped(out, key);
+  AppendJsonEscaped(out, key);
   out += "\":\"";
-  AppendEscaped(out, value);
+  AppendJsonEscaped(out, value);
   out += '"';
 }
 
