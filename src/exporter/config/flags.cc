@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <optional>
 #include <set>
 
@@ -117,11 +118,13 @@ std::string TelemetryPathProblem(std::string_view path) {
   if (path.starts_with("/-/")) {
     return quoted + " is under /-/, which is reserved for /-/healthy and /-/ready";
   }
+  // Letters, digits and - . _ ~ / only: a query, a fragment, a space or a percent-encoding
+  // cannot be a route, and nothing here can be read as a pattern by the web server.
   const bool plain = std::all_of(path.begin(), path.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
-    return u > 0x20 && u != 0x7f && c != '?' && c != '#';
+    return std::isalnum(u) != 0 || c == '/' || c == '-' || c == '.' || c == '_' || c == '~';
   });
-  if (!plain) return quoted + " must be a plain path (no spaces, ? or #)";
+  if (!plain) return quoted + " must be a plain path (letters, digits and - . _ ~ / only)";
   return "";
 }
 

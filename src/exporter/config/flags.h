@@ -16,8 +16,8 @@ struct FlagError {
 };
 
 // argv[0] is the program name. Accepts --flag=value and --flag value; --config.check,
-// --version and --help (-h) take no value. Unknown flags, positional arguments and repeated
-// flags are errors.
+// --healthcheck, --version and --help (-h) take no value. Unknown flags, positional arguments
+// and repeated flags are errors.
 std::variant<Flags, FlagError> ParseFlags(int argc, const char* const* argv);
 
 // The --help text: usage, then every flag with its default and one line of meaning.
@@ -26,8 +26,9 @@ std::string FlagsHelp();
 // --web.listen-address is checked with common/listen_address.h, the one parser the web server
 // also uses, so a value the flag accepts is one the server can bind.
 
-// "" when `path` can serve metrics; otherwise why not (it must start with "/" and must not be
-// "/" (the landing page) or lie under "/-/" (health endpoints)).
+// "" when `path` can serve metrics; otherwise why not (it must start with "/", must not be
+// "/" (the landing page) or lie under "/-/" (health endpoints), and holds only letters,
+// digits and - . _ ~ /).
 std::string TelemetryPathProblem(std::string_view path);
 
 }  // namespace drmm

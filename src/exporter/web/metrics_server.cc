@@ -2,6 +2,9 @@
 
 #include <httplib.h>
 
+#include <string>
+#include <string_view>
+
 #include "common/listen_address.h"
 #include "common/log.h"
 
@@ -14,6 +17,17 @@ void MethodNotAllowed(const httplib::Request& /*request*/, httplib::Response& re
   response.status = 405;
   response.set_header("Allow", "GET, HEAD");
   response.set_content("method not allowed\n", "text/plain; charset=utf-8");
+}
+
+// cpp-httplib 0.11 reads every route as a std::regex; the telemetry path is meant literally
+// ("/v1.0/metrics" must not also answer "/v1x0/metrics").
+std::string LiteralRoute(std::string_view path) {
+  std::string pattern;
+  for (const char c : path) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) pattern += '\\';
+    pattern += c;
+  }
+  return pattern;
 }
 
 }  // namespace
@@ -42,7 +56,8 @@ void MetricsServer::Route() {
   server.set_write_timeout(std::chrono::seconds(30));
   server.set_payload_max_length(64 * 1024);  // we take no request bodies worth the name
 
-  server.Get(options_.telemetry_path, [this](const httplib::Request&, httplib::Response& res) {
+  const std::string telemetry_route = LiteralRoute(options_.telemetry_path);
+  server.Get(telemetry_route, [this](const httplib::Request&, httplib::Response& res) {
     try {
       res.set_content(handlers_.render_metrics(), kExpositionContentType);
     } catch (const std::exception& e) {
@@ -65,8 +80,8 @@ void MetricsServer::Route() {
   server.Get("/", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(handlers_.landing_page(), "text/html; charset=utf-8");
   });
-  for (const std::string& path : {options_.telemetry_path, std::string("/-/healthy"),
-                                  std::string("/-/ready"), std::string("/")}) {
+  for (const std::string& path :
+       {telemetry_route, std::string("/-/healthy"), std::string("/-/ready"), std::string("/")}) {
     server.Post(path, MethodNotAllowed);
     server.Put(path, MethodNotAllowed);
     server.Delete(path, MethodNotAllowed);

@@ -129,8 +129,18 @@ TEST(ParseFlags, BadTelemetryPaths) {
   EXPECT_EQ(ExpectError(Parse({"--web.telemetry-path=/-/metrics"})),
             "--web.telemetry-path: \"/-/metrics\" is under /-/, which is reserved for /-/healthy "
             "and /-/ready");
-  EXPECT_EQ(ExpectError(Parse({"--web.telemetry-path=/m?x=1"})),
-            "--web.telemetry-path: \"/m?x=1\" must be a plain path (no spaces, ? or #)");
+  // Anything that is not a plain path segment, regex-like characters included: the web
+  // server must never read the path as a pattern (a "[" would abort it, "/.*" would take over
+  // /-/healthy).
+  for (const char* path :
+       {"/m?x=1", "/m#top", "/m etrics", "/m[", "/metrics(", "/.*", "/a+b", "/m%20x", "/m\\d"}) {
+    const std::string flag = std::string("--web.telemetry-path=") + path;
+    EXPECT_EQ(ExpectError(Parse({flag.c_str()})),
+              std::string("--web.telemetry-path: \"") + path +
+                  "\" must be a plain path (letters, digits and - . _ ~ / only)");
+  }
+  const Flags accepted = ExpectFlags(Parse({"--web.telemetry-path=/probe/v1.0_x~y-z"}));
+  EXPECT_EQ(accepted.telemetry_path, "/probe/v1.0_x~y-z");
 }
 
 TEST(FlagsHelp, ListsEveryFlagWithItsDefault) {

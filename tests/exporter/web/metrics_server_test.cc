@@ -120,6 +120,24 @@ TEST(MetricsServer, ReportsAnAddressInUse) {
   EXPECT_EQ(bad.Bind(), "--web.listen-address: \"nonsense\" is not [host]:port");
 }
 
+TEST(MetricsServer, TheTelemetryPathIsLiteralNotAPattern) {
+  WebHandlers handlers{[] { return std::string("up 1\n"); }, [] { return Readiness{}; },
+                       [] { return std::string(); }};
+  MetricsServer server({"127.0.0.1:0", "/v1.0/metrics"}, handlers);
+  ASSERT_EQ(server.Bind(), std::nullopt);
+  server.Start();
+  httplib::Client client("127.0.0.1", server.port());
+  auto exact = client.Get("/v1.0/metrics");
+  ASSERT_TRUE(exact);
+  EXPECT_EQ(exact->status, 200);
+  auto lookalike = client.Get("/v1x0/metrics");
+  ASSERT_TRUE(lookalike);
+  EXPECT_EQ(lookalike->status, 404) << "the '.' was read as a regex wildcard";
+  auto post = client.Post("/v1.0/metrics", "x", "text/plain");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+}
+
 TEST(MetricsServer, StopsRightAfterStart) {
   WebHandlers handlers{[] { return std::string(); }, [] { return Readiness{}; },
                        [] { return std::string(); }};
