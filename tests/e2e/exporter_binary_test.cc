@@ -2,7 +2,8 @@
 // and a bad file, a bad flag. Running against datto-rmm-sim (both as processes): /-/ready is 503
 // until the first poll and 200 after, /metrics passes `promtool check metrics` and is gzipped
 // when asked, the logs at debug level never show the API key, the secret or a bearer token,
-// SIGTERM ends it with 0 within 2 s even with a slow page walk in flight, and a wrong secret
+// SIGTERM ends it with 0 within 2 s even with a slow page walk in flight (SIGINT too, with a
+// scraper's keep-alive connection and a stuck client open), and a wrong secret
 // shows as datto_rmm_up 0 and a log line about the credentials, without hammering the API.
 #include <gtest/gtest.h>
 
@@ -24,6 +25,7 @@
 #include "launch.h"
 #include "poll_until.h"
 #include "programs.h"
+#include "raw_connection.h"
 #include "shared_environment.h"
 #include "sim_admin.h"
 #include "subprocess.h"
@@ -461,6 +463,69 @@ TEST(ExporterProcess, SigtermExitsZeroWithinTwoSecondsDuringASlowPageWalk) {
   EXPECT_NE(stderr_text.find("msg=\"shutting down\" signal=SIGTERM"), std::string::npos);
   EXPECT_NE(stderr_text.find("msg=stopped"), std::string::npos) << stderr_text;
   EXPECT_EQ(StopCleanly(sim, 10s), "");
+}
+
+// Prometheus keeps its scrape connection open between scrapes, and a stuck client may hold one
+// without finishing its request: neither may hold the exit past 2 s.
+class ShutdownWithOpenConnections : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sim_ = StartSimulator(dir_.path(), "sim",
+                          {"--sites=4", "--devices=40", "--alerts=5", "--churn-per-minute=0"});
+    const auto config = dir_.path() / "config.yaml";
+    WriteFile(config, FillTemplate(R"(accounts:
+  - name: idle
+    api_url: ${url}
+    api_key: demo-key
+    api_secret: demo-secret
+)",
+                                   {{"url", sim_.url()}}));
+    exporter_ = StartExporter(dir_.path(), "exporter", config);
+  }
+  void TearDown() override { EXPECT_EQ(StopCleanly(sim_, 10s), ""); }
+
+  // A scrape on a connection that stays open afterwards, as Prometheus leaves it.
+  std::unique_ptr<RawConnection> ScrapeAndKeepOpen() {
+    auto scraper = std::make_unique<RawConnection>(exporter_.port);
+    scraper->Send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
+    const std::string response = scraper->ReadResponse(10s);
+    EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response.substr(0, 200);
+    return scraper;
+  }
+
+  // Sends SIGINT and expects exit status 0 within 2 s; returns the exporter's log.
+  std::string InterruptAndExpectExitWithinTwoSeconds() {
+    const auto signalled = Clock::now();
+    exporter_.process->Signal(SIGINT);
+    const auto exit_code = exporter_.process->WaitForExit(2s);
+    const auto took = Clock::now() - signalled;
+    EXPECT_EQ(exit_code, 0) << exporter_.process->StderrTail();
+    EXPECT_LT(took, 2s);
+    const std::string log = exporter_.process->Stderr();
+    EXPECT_NE(log.find("msg=\"shutting down\" signal=SIGINT"), std::string::npos) << log;
+    return log;
+  }
+
+  TempDir dir_{"drmm-e2e-sigint"};
+  StartedProcess sim_;
+  StartedProcess exporter_;
+};
+
+TEST_F(ShutdownWithOpenConnections, AScrapersKeepAliveConnectionDoesNotDelayACleanExit) {
+  const auto scraper = ScrapeAndKeepOpen();
+  const std::string log = InterruptAndExpectExitWithinTwoSeconds();
+  EXPECT_NE(log.find("msg=stopped"), std::string::npos) << log;
+  EXPECT_EQ(log.find("clean shutdown did not finish in time"), std::string::npos) << log;
+}
+
+TEST_F(ShutdownWithOpenConnections, AStuckClientCannotHoldTheExitPastTheDeadline) {
+  const auto scraper = ScrapeAndKeepOpen();
+  RawConnection stuck(exporter_.port);
+  stuck.Send("GET /metr");  // and never the rest
+  const std::string log = InterruptAndExpectExitWithinTwoSeconds();
+  EXPECT_TRUE(AnyLineHasAll(
+      log, {"level=warn", "clean shutdown did not finish in time", "deadline=1s500ms"}))
+      << log;
 }
 
 }  // namespace

@@ -2,13 +2,16 @@
 // No logic lives here; see README.md for the picture.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <variant>
 
 #include "common/build_info.h"
 #include "common/clock.h"
+#include "common/duration.h"
 #include "common/log.h"
+#include "common/shutdown_deadline.h"
 #include "exporter/config/config_check.h"
 #include "exporter/config/config_loader.h"
 #include "exporter/config/credentials.h"
@@ -24,6 +27,9 @@
 
 namespace drmm {
 namespace {
+
+// Leaves half a second of the promised 2 s for the process to exit.
+constexpr std::chrono::milliseconds kShutdownDeadline{1500};
 
 int Run(const Flags& flags) {
   Logger::Global().Configure(flags.log_level, flags.log_format);
@@ -80,8 +86,16 @@ int Run(const Flags& flags) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   LogInfo("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  poller.Stop();
-  server.Stop();
+  {
+    // Gone within 2 s of the signal, whatever the network does (see ShutdownDeadline).
+    const ShutdownDeadline deadline(SystemClock(), kShutdownDeadline, [] {
+      LogWarn("clean shutdown did not finish in time; exiting with connections still open",
+              {{"deadline", FormatDuration(kShutdownDeadline)}});
+      std::_Exit(0);
+    });
+    poller.Stop();
+    server.Stop();
+  }
   LogInfo("stopped");
   return 0;
 }
