@@ -151,84 +151,85 @@ void AccountPoller::Loop(CollectorKind kind, const std::stop_token& stop) {
   }
 }
 
-datto::Status AccountPoller::Collect(CollectorKind kind, const std::stop_token& stop,
-                                     int* requests) {
-  // Each page is one request: what the walk cost, for the schedule plan.
-  int& pages = *requests = 0;
+AccountPoller::Collected AccountPoller::Collect(CollectorKind kind, const std::stop_token& stop) {
+  Collected out;
   switch (kind) {
     case CollectorKind::kSites: {
       SitesFold fold;
-      auto status = client_->ForEachSite(
+      out.status = client_->ForEachSite(
           [&](auto&& page) {
-            ++pages;
+            ++out.requests;
             fold.Add(std::move(page));
           },
           stop);
-      if (!status.ok()) return status;
-      auto data = std::make_shared<const SitesData>(std::move(fold).Finish());
-      std::lock_guard lock(mutex_);
-      sites_ = std::move(data);
-      return status;
+      if (out.status.ok()) out.sites = std::make_shared<const SitesData>(std::move(fold).Finish());
+      return out;
     }
     case CollectorKind::kDevices: {
       DevicesFold fold(config_.device_metrics);
-      auto status = client_->ForEachDevice(
+      out.status = client_->ForEachDevice(
           [&](auto&& page) {
-            ++pages;
+            ++out.requests;
             fold.Add(std::move(page));
           },
           stop);
-      if (!status.ok()) return status;
-      auto data = std::make_shared<const DevicesData>(std::move(fold).Finish());
-      std::lock_guard lock(mutex_);
-      devices_ = std::move(data);
-      return status;
+      if (out.status.ok()) {
+        out.devices = std::make_shared<const DevicesData>(std::move(fold).Finish());
+      }
+      return out;
     }
     case CollectorKind::kAlerts: {
       AlertsFold fold;
-      auto status = client_->ForEachOpenAlert(
+      out.status = client_->ForEachOpenAlert(
           [&](auto&& page) {
-            ++pages;
+            ++out.requests;
             fold.Add(std::move(page));
           },
           stop);
-      if (!status.ok()) return status;
-      auto data = std::make_shared<const AlertsData>(std::move(fold).Finish());
-      std::lock_guard lock(mutex_);
-      alerts_ = std::move(data);
-      return status;
+      if (out.status.ok()) {
+        out.alerts = std::make_shared<const AlertsData>(std::move(fold).Finish());
+      }
+      return out;
     }
     case CollectorKind::kRateStatus: {
       const SteadyTime asked = clock_.Now();
       auto result = client_->GetRateStatus(stop);
-      if (!result.ok()) return result.status();
-      pages = 1;
+      out.requests = 1;
+      if (!result.ok()) {
+        out.status = result.status();
+        return out;
+      }
       AdjustBudget(result.value(), asked);
-      auto data = std::make_shared<const RateData>(RateDataFrom(result.value()));
-      std::lock_guard lock(mutex_);
-      rate_ = std::move(data);
-      return datto::Status::Ok();
+      out.rate = std::make_shared<const RateData>(RateDataFrom(result.value()));
+      return out;
     }
   }
-  return {datto::ErrorKind::kHttp, "unknown collector"};
+  out.status = {datto::ErrorKind::kHttp, "unknown collector"};
+  return out;
 }
 
 bool AccountPoller::RunOnce(CollectorKind kind, const std::stop_token& stop) {
   const auto started = clock_.Now();
-  int requests = 0;
-  const datto::Status status = Collect(kind, stop, &requests);
+  Collected collected = Collect(kind, stop);
+  const datto::Status& status = collected.status;
   const double seconds = std::chrono::duration<double>(clock_.Now() - started).count();
   if (status.kind() == datto::ErrorKind::kCancelled) return false;  // shutting down: keep state
 
   bool recovered = false;
   {
+    // Data and status change together: a scrape never sees new data beside the old success
+    // flag and timestamp (which decide staleness), or the reverse.
     std::lock_guard lock(mutex_);
+    if (collected.sites) sites_ = std::move(collected.sites);
+    if (collected.devices) devices_ = std::move(collected.devices);
+    if (collected.alerts) alerts_ = std::move(collected.alerts);
+    if (collected.rate) rate_ = std::move(collected.rate);
     if (kind == CollectorKind::kRateStatus && !rate_status_settled_) {
       rate_status_settled_ = true;
       rate_status_settled_cv_.notify_all();
     }
     if (status.ok()) {
-      requests_per_run_[static_cast<std::size_t>(kind)] = std::max(1, requests);
+      requests_per_run_[static_cast<std::size_t>(kind)] = std::max(1, collected.requests);
       ReplanLocked();
     }
     auto& state = collectors_[static_cast<int>(kind)];

@@ -76,9 +76,19 @@ class AccountPoller {
     std::optional<SteadyTime> last_success;  // for staleness (immune to wall-clock jumps)
   };
 
+  // What one collector run produced: at most one of the data members is set (on success).
+  struct Collected {
+    datto::Status status = datto::Status::Ok();
+    int requests = 0;  // each page is one request: what the run cost, for the schedule plan
+    std::shared_ptr<const SitesData> sites;
+    std::shared_ptr<const DevicesData> devices;
+    std::shared_ptr<const AlertsData> alerts;
+    std::shared_ptr<const RateData> rate;
+  };
+
   void Loop(CollectorKind kind, const std::stop_token& stop);
-  // Runs the collector; on success stores its data and sets `requests` to what it cost.
-  datto::Status Collect(CollectorKind kind, const std::stop_token& stop, int* requests);
+  // Runs the collector's walk; publishes nothing (RunOnce does, with its status, under one lock).
+  Collected Collect(CollectorKind kind, const std::stop_token& stop);
   Duration IntervalOf(CollectorKind kind) const;
   Duration ConfiguredInterval(CollectorKind kind) const;
   bool Enabled(CollectorKind kind) const;
