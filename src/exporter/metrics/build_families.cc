@@ -249,11 +249,14 @@ void AddAccount(FamilySet& families, const AccountSnapshot& account) {
       AddGauge(families[kMetricSiteInfo],
                With(site, "on_demand", view.on_demand ? "true" : "false"), 1);
     }
-    if (view.devices != nullptr) AddSiteDevices(families, site, *view.devices);
-    // Every site the alerts or sites data knows gets all priorities, once alerts have data.
-    if (account.alerts && (view.in_sites || view.alerts != nullptr)) {
-      AddSiteAlerts(families, site, view.alerts);
+    // Every site any collector knows gets the full set of each collector that has data, at 0
+    // where that collector saw nothing of it: a site without devices or without open alerts
+    // reads 0 instead of vanishing, so "== 0" and "absent" never mean different things.
+    static const SiteDevices kNoDevices;
+    if (account.devices) {
+      AddSiteDevices(families, site, view.devices != nullptr ? *view.devices : kNoDevices);
     }
+    if (account.alerts) AddSiteAlerts(families, site, view.alerts);
     if (view.alerts != nullptr) {
       for (const auto& [key, count] : view.alerts->open_by_priority_type) {
         open_by_priority_type[{key.first, key.second}] += count;

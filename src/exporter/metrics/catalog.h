@@ -56,8 +56,8 @@ inline constexpr MetricSpec kMetricRequestsInWindow{
     "poller"};
 inline constexpr MetricSpec kMetricPollBudgetUtilization{
     "datto_rmm_poll_budget_utilization_ratio", prometheus::MetricType::Gauge, "account",
-    "Requests per minute the collector schedules need over the exporter's budget; above 1 the "
-    "intervals are being stretched.",
+    "Requests per minute the collector schedules need over the exporter's budget; above 0.9 the "
+    "intervals are being stretched (the last 10% is kept for retries and token renewals).",
     "poller"};
 
 // From /system/request_rate.
@@ -189,7 +189,9 @@ inline constexpr MetricSpec kMetricUnknownEnumValues{
     "exporter"};
 inline constexpr MetricSpec kMetricThrottleWait{
     "datto_rmm_api_throttle_wait_seconds_total", prometheus::MetricType::Counter, "account",
-    "Seconds requests waited for the exporter's own rate budget before being sent.", "exporter"};
+    "Seconds requests waited at the account's rate gate before being sent: for the exporter's "
+    "own budget, a 429's Retry-After, or a 403 block.",
+    "exporter"};
 inline constexpr MetricSpec kMetricRateLimited{
     "datto_rmm_api_rate_limited_total", prometheus::MetricType::Counter, "account",
     "Datto API answers of HTTP 429 (too many requests).", "exporter"};

@@ -71,9 +71,11 @@ TEST(BuildFamiliesTest, FamiliesInCatalogOrderAndSeriesSortedByLabels) {
   }
 }
 
+// Every site any collector knows: s-002 has no devices, s-006 is known only to the devices
+// data, s-007 only to the alerts data. Each reads 0 where it has nothing, instead of vanishing.
 TEST(BuildFamiliesTest, EveryPriorityPatchAndAntivirusStatePresentPerSite) {
   const auto families = Golden();
-  for (const std::string site : {"s-001", "s-004"}) {
+  for (const std::string site : {"s-001", "s-002", "s-004", "s-006", "s-007"}) {
     const LabelMap labels = {{"account", "acme"}, {"site_uid", site}};
     for (const auto status : kPatchStatuses) {
       auto with = labels;
@@ -93,7 +95,7 @@ TEST(BuildFamiliesTest, EveryPriorityPatchAndAntivirusStatePresentPerSite) {
       EXPECT_EQ(Select(families, "datto_rmm_site_patches", with).size(), 1U) << site;
     }
   }
-  for (const std::string site : {"s-001", "s-002", "s-004", "s-007"}) {
+  for (const std::string site : {"s-001", "s-002", "s-004", "s-006", "s-007"}) {
     for (const auto priority : kAlertPriorities) {
       EXPECT_EQ(
           Select(families, "datto_rmm_site_alerts_open",
@@ -206,13 +208,13 @@ TEST(BuildFamiliesTest, OnDemandSitesOutWhenTheFilterSaysSoUnknownCountsAsNotOnD
   const auto families = BuildFamilies(snapshot);
   // s-004 is on-demand per the sites data; s-006 is unknown to it, so not on-demand.
   EXPECT_EQ(SiteUidsOf(families, "datto_rmm_site_devices_reboot_required", "acme"),
-            (std::set<std::string>{"s-001", "s-003", "s-006"}));
+            (std::set<std::string>{"s-001", "s-002", "s-003", "s-006", "s-007"}));
 }
 
-TEST(BuildFamiliesTest, SiteAlertsForSitesTheAlertsOrSitesDataKnow) {
+TEST(BuildFamiliesTest, SiteAlertsForEverySiteAnyCollectorKnows) {
   const auto families = Golden();
   EXPECT_EQ(SiteUidsOf(families, "datto_rmm_site_alerts_open", "acme"),
-            (std::set<std::string>{"s-001", "s-002", "s-004", "s-007"}));  // not s-006
+            (std::set<std::string>{"s-001", "s-002", "s-004", "s-006", "s-007"}));
   EXPECT_EQ(SiteUidsOf(families, "datto_rmm_site_oldest_open_alert_timestamp_seconds", "acme"),
             (std::set<std::string>{"s-001", "s-007"}));
   EXPECT_EQ(ValueOf(families, "datto_rmm_site_oldest_open_alert_timestamp_seconds",
@@ -228,6 +230,18 @@ TEST(BuildFamiliesTest, SiteAlertsForSitesTheAlertsOrSitesDataKnow) {
   EXPECT_TRUE(Select(without, "datto_rmm_site_alerts_open", {{"account", "acme"}}).empty());
   EXPECT_TRUE(Select(without, "datto_rmm_alerts_open", {{"account", "acme"}}).empty());
   EXPECT_FALSE(Select(without, "datto_rmm_site_info", {{"account", "acme"}}).empty());
+}
+
+TEST(BuildFamiliesTest, NoPerSiteDeviceSeriesBeforeTheDevicesCollectorHasData) {
+  Snapshot snapshot = testing::GoldenSnapshot();
+  snapshot.accounts[0].devices = nullptr;
+  const auto without = BuildFamilies(snapshot);
+  for (const char* family :
+       {"datto_rmm_site_devices", "datto_rmm_site_devices_patch_status", "datto_rmm_site_patches",
+        "datto_rmm_site_devices_reboot_required", "datto_rmm_site_devices_antivirus_status"}) {
+    EXPECT_TRUE(Select(without, family, {{"account", "acme"}}).empty()) << family;
+  }
+  EXPECT_FALSE(Select(without, "datto_rmm_site_alerts_open", {{"account", "acme"}}).empty());
 }
 
 TEST(BuildFamiliesTest, DeletedSiteDisappearsOnTheNextBuild) {
