@@ -22,7 +22,7 @@ struct SchedulePlan {
   std::array<Duration, kPlannedCollectors> intervals{};  // what to schedule with
   double planned_requests_per_minute = 0;                // at the configured intervals
   double budget_requests_per_minute = 0;
-  double utilization = 0;  // planned over budget; > 1: the configured intervals do not fit
+  double utilization = 0;  // planned over budget; > kPlanFill: the intervals are stretched
   bool stretched = false;  // some interval is longer than configured
 };
 
