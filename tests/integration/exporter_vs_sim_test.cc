@@ -272,12 +272,22 @@ TEST(ExporterVsSimulators, SeveralAccountsAreLabelledAndKeptApart) {
       config, [&](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); },
       SystemClock(), Poller::DefaultTransport, FastRetries());
   std::stop_source stop;
+  EXPECT_EQ(poller.NotReady(),
+            (std::vector<std::string>{"first: sites, devices, alerts, rate_status",
+                                      "second: sites, devices, alerts, rate_status"}));
   for (auto& account : poller.accounts()) {
     for (CK kind : {CK::kSites, CK::kDevices, CK::kAlerts, CK::kRateStatus}) {
       ASSERT_TRUE(account->RunOnce(kind, stop.get_token()));
+      if (account.get() == poller.accounts().front().get() && kind == CK::kAlerts) {
+        // One account ready but for its rate status; the other not started: not ready.
+        EXPECT_EQ(poller.NotReady(),
+                  (std::vector<std::string>{"first: rate_status",
+                                            "second: sites, devices, alerts, rate_status"}));
+      }
     }
   }
   EXPECT_TRUE(poller.Ready());
+  EXPECT_TRUE(poller.NotReady().empty());
   const auto families = BuildFamilies(*poller.Current());
   ExpectMatchesGroundTruth(families, "first", first->GroundTruth(),
                            *FilterOf(config.accounts[0].site_filter));

@@ -64,7 +64,10 @@ int Run(const Flags& flags) {
   WebHandlers handlers;
   handlers.render_metrics = [&] { return RenderTextFormat(collectables); };
   handlers.readiness = [&] {
-    return Readiness{poller.Ready(), "not every account has completed one successful poll"};
+    std::string detail = "waiting for a first successful poll of";
+    const auto waiting = poller.NotReady();
+    for (std::size_t i = 0; i < waiting.size(); ++i) detail += (i == 0 ? " " : "; ") + waiting[i];
+    return Readiness{waiting.empty(), detail};
   };
   handlers.landing_page = [&] {
     const LandingPageInfo info{kBuildVersion, kBuildRevision, flags.telemetry_path,

@@ -371,12 +371,13 @@ void AccountPoller::ReplanLocked() {
   }
 }
 
-bool AccountPoller::Ready() const {
+std::vector<std::string> AccountPoller::CollectorsNotReady() const {
   std::lock_guard lock(mutex_);
+  std::vector<std::string> waiting;
   for (const auto& state : collectors_) {
-    if (state.status.enabled && !state.last_success) return false;
+    if (state.status.enabled && !state.last_success) waiting.push_back(state.status.name);
   }
-  return true;
+  return waiting;
 }
 
 }  // namespace drmm

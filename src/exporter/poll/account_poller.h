@@ -65,7 +65,9 @@ class AccountPoller {
   // The account's state now, with data older than max_staleness dropped.
   AccountSnapshot Current() const;
   // Every enabled collector has succeeded at least once.
-  bool Ready() const;
+  bool Ready() const { return CollectorsNotReady().empty(); }
+  // The enabled collectors that have not succeeded yet, in kCollectorNames order.
+  std::vector<std::string> CollectorsNotReady() const;
 
   const AccountConfig& config() const { return config_; }
   datto::SlidingWindowGovernor& governor() { return *governor_; }

@@ -51,11 +51,18 @@ std::shared_ptr<const Snapshot> Poller::Current() const {
   return snapshot;
 }
 
-bool Poller::Ready() const {
+std::vector<std::string> Poller::NotReady() const {
+  std::vector<std::string> waiting;
   for (const auto& account : accounts_) {
-    if (!account->Ready()) return false;
+    const auto collectors = account->CollectorsNotReady();
+    if (collectors.empty()) continue;
+    std::string entry = account->config().name + ":";
+    for (std::size_t i = 0; i < collectors.size(); ++i) {
+      entry += (i == 0 ? " " : ", ") + collectors[i];
+    }
+    waiting.push_back(std::move(entry));
   }
-  return true;
+  return waiting;
 }
 
 }  // namespace drmm

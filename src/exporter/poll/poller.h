@@ -36,7 +36,10 @@ class Poller {
   void Stop();  // prompt: interrupts waits and in-flight requests
 
   std::shared_ptr<const Snapshot> Current() const;
-  bool Ready() const;
+  bool Ready() const { return NotReady().empty(); }
+  // One entry per account still waiting for a first successful poll of some collector, as
+  // "acme: devices, alerts"; empty when ready. Shown in /-/ready's 503 body.
+  std::vector<std::string> NotReady() const;
   std::vector<std::unique_ptr<AccountPoller>>& accounts() { return accounts_; }
 
   static std::unique_ptr<datto::HttpTransport> DefaultTransport(const AccountConfig& account);

@@ -78,8 +78,10 @@ TEST_F(AccountPollerSchedule, ReadyOnlyOnceEveryEnabledCollectorSucceeded) {
   EXPECT_FALSE(poller_->Ready());
   ASSERT_TRUE(poller_->RunOnce(CollectorKind::kAlerts, stop.get_token()));
   EXPECT_FALSE(poller_->Ready());
+  EXPECT_EQ(poller_->CollectorsNotReady(), (std::vector<std::string>{"devices"}));
   ASSERT_TRUE(poller_->RunOnce(CollectorKind::kDevices, stop.get_token()));
   EXPECT_TRUE(poller_->Ready());
+  EXPECT_TRUE(poller_->CollectorsNotReady().empty());
 }
 
 TEST_F(AccountPollerSchedule, ReportsCollectorStatusAndDropsDataAfterMaxStaleness) {
