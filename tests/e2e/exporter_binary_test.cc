@@ -1,7 +1,9 @@
 // The exporter binary as users run it. Its command line: --version, --config.check on a good
 // and a bad file, a bad flag. Running against datto-rmm-sim (both as processes): /-/ready is 503
-// until the first poll and 200 after, /metrics passes `promtool check metrics` and is gzipped
-// when asked, the logs at debug level never show the API key, the secret or a bearer token,
+// until the first poll (naming what it waits for) and 200 after, the landing page shows the
+// account, /metrics passes `promtool check metrics` and is gzipped when asked, --log.format=json
+// writes one object per line, the logs at debug level never show the API key, the secret or a
+// bearer token,
 // SIGTERM ends it with 0 within 2 s even with a slow page walk in flight (SIGINT too, with a
 // scraper's keep-alive connection and a stuck client open), and a wrong secret
 // shows as datto_rmm_up 0 and a log line about the credentials, without hammering the API.
@@ -269,6 +271,50 @@ TEST_F(RunningExporter, ReadinessIs503UntilTheFirstPollThen200) {
       << env().not_ready_body;
   EXPECT_NE(env().not_ready_body.find("devices"), std::string::npos) << env().not_ready_body;
   EXPECT_EQ(HttpGet(env().exporter.port, "/-/healthy").status, 200);
+}
+
+TEST_F(RunningExporter, TheLandingPageShowsTheAccountItsCollectorsAndTheLinks) {
+  const HttpResponse landing = HttpGet(env().exporter.port, "/");
+  ASSERT_EQ(landing.status, 200) << landing.error;
+  EXPECT_EQ(landing.Header("Content-Type"), "text/html; charset=utf-8");
+  for (const char* expected :
+       {"<a href=\"/metrics\">", "<a href=\"/-/healthy\">", "<a href=\"/-/ready\">",
+        "<tr><td>e2e</td><td>up</td>", "<td>ok (last success "}) {
+    EXPECT_NE(landing.body.find(expected), std::string::npos) << expected << "\n" << landing.body;
+  }
+  EXPECT_EQ(landing.body.find("failing"), std::string::npos) << landing.body;
+}
+
+// --log.format=json as the binary writes it: a second exporter on the first one's port fails
+// to start, and says so in one JSON object per line.
+TEST_F(RunningExporter, JsonLogsAreOneObjectPerLineAndAPortInUseExitsOne) {
+  SubprocessOptions second =
+      ExporterCommand(env().dir.path(), "exporter-json",
+                      {"--config.file=" + (env().dir.path() / "config.yaml").string(),
+                       "--web.listen-address=127.0.0.1:" + std::to_string(env().exporter.port),
+                       "--log.format=json"});
+  second.env = {{kKeyVariable, kApiKey}};
+  const RunResult run = RunProgram(second, 20s);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  int lines = 0;
+  bool saw_error = false;
+  std::size_t start = 0;
+  while (start < run.err.size()) {
+    const auto end = std::min(run.err.find('\n', start), run.err.size());
+    const json line = json::parse(run.err.substr(start, end - start), nullptr, false);
+    ASSERT_TRUE(line.is_object()) << run.err.substr(start, end - start);
+    EXPECT_TRUE(line.contains("ts") && line.contains("level") && line.contains("msg")) << line;
+    if (line.value("level", "") == "error" &&
+        line.value("msg", "") == "cannot start the web server") {
+      saw_error = true;
+      EXPECT_NE(line.value("error", "").find("cannot listen on 127.0.0.1:"), std::string::npos)
+          << line;
+    }
+    ++lines;
+    start = end + 1;
+  }
+  EXPECT_GE(lines, 1);
+  EXPECT_TRUE(saw_error) << run.err;
 }
 
 TEST_F(RunningExporter, MetricsPassPromtoolCheckMetrics) {
