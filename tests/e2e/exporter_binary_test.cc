@@ -3,10 +3,9 @@
 // until the first poll (naming what it waits for) and 200 after, the landing page shows the
 // account, /metrics passes `promtool check metrics` and is gzipped when asked, --log.format=json
 // writes one object per line, the logs at debug level never show the API key, the secret or a
-// bearer token,
-// SIGTERM ends it with 0 within 2 s even with a slow page walk in flight (SIGINT too, with a
-// scraper's keep-alive connection and a stuck client open), and a wrong secret
-// shows as datto_rmm_up 0 and a log line about the credentials, without hammering the API.
+// bearer token, SIGTERM ends it with 0 within 2 s even with a slow page walk in flight (SIGINT
+// too, with a scraper's keep-alive connection or a stuck client open), and a wrong secret shows
+// as datto_rmm_up 0 and a log line about the credentials, without hammering the API.
 #include <gtest/gtest.h>
 
 #include <algorithm>
