@@ -1,5 +1,6 @@
 #include "datto/datto_client.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <set>
@@ -30,6 +31,10 @@ const std::string& UidOf(const Site& site) { return site.uid; }
 const std::string& UidOf(const Device& device) { return device.uid; }
 const std::string& UidOf(const Alert& alert) { return alert.alert_uid; }
 
+// Pages a walk may take beyond ceil(totalCount / page size): the list may grow or shift while
+// it is walked, but not by pages at a time.
+constexpr std::int64_t kTotalCountSlackPages = 2;
+
 }  // namespace
 
 class DattoClient::Impl {
@@ -58,10 +63,23 @@ class DattoClient::Impl {
     std::unordered_set<std::string> seen_uids;
     std::int64_t duplicates = 0;
     std::int64_t without_uid = 0;
+    // From the latest page that had them: the list's size and the largest page seen (the server
+    // may serve fewer items per page than asked for).
+    std::optional<std::int64_t> total_count;
+    std::int64_t largest_page = 0;
     for (int pages = 0;; ++pages) {
       if (pages >= options_.max_pages) {
         return ProtocolError(std::string(endpoint) + ": more than " +
                              std::to_string(options_.max_pages) + " pages, walk abandoned");
+      }
+      if (total_count && largest_page > 0) {
+        const std::int64_t expected = (*total_count + largest_page - 1) / largest_page;
+        if (pages >= expected + kTotalCountSlackPages) {
+          return ProtocolError(std::string(endpoint) + ": still a nextPageUrl after " +
+                               std::to_string(pages) + " pages of up to " +
+                               std::to_string(largest_page) + " for a totalCount of " +
+                               std::to_string(*total_count) + ", walk abandoned");
+        }
       }
       const std::optional<Url> page_url = ParseUrl(url);
       if (!page_url) {
@@ -83,24 +101,39 @@ class DattoClient::Impl {
       if (!page.ok()) return page.status();
       Page<Item> current = std::move(page).value();
 
+      if (current.details.total_count) total_count = current.details.total_count;
+      largest_page = std::max(largest_page, static_cast<std::int64_t>(current.items.size()));
+
       std::vector<Item> fresh;
       fresh.reserve(current.items.size());
+      std::size_t page_duplicates = 0;
       for (Item& item : current.items) {
         const std::string& uid = UidOf(item);
         if (uid.empty()) {
-          // A site without a uid cannot be labelled; devices and alerts are still counted.
+          // A site without a uid cannot be labelled: dropped here. Devices and alerts without
+          // one are passed on undeduplicated; the folds in src/exporter/collect skip them (and
+          // count them as skipped), so they reach no metric either.
           if constexpr (std::is_same_v<Item, Site>) {
             ++without_uid;
             continue;
           }
         } else if (!seen_uids.insert(uid).second) {
           ++duplicates;  // the list shifted under the walk: the item was on an earlier page
+          ++page_duplicates;
           continue;
         }
         fresh.push_back(std::move(item));
       }
       const bool empty_page = current.items.empty();
+      // A server that ignores page= while nextPageUrl keeps counting serves the first page over
+      // and over under ever new URLs: a full page of known items is a repeat like a known URL.
+      const bool repeated_page = !empty_page && page_duplicates == current.items.size();
       sink(std::move(fresh));
+      if (repeated_page) {
+        return ProtocolError(std::string(endpoint) + ": page " + page_url->target +
+                             " came round again (every item was on an earlier page), walk "
+                             "abandoned");
+      }
 
       const auto& next = current.details.next_page_url;
       if (!next || next->empty()) break;

@@ -50,8 +50,9 @@ class DattoClient {
 
   // Page walks over the account-wide lists. Each page's items go to `sink` as they arrive (so
   // a 100,000-device walk never holds more than one page); items whose uid was already seen in
-  // this walk are dropped. A walk either completes or returns an error: callers discard the
-  // partial fold on error.
+  // this walk are dropped, and a page of nothing but such items ends the walk as a repeat (as
+  // does a repeated page URL, or more pages than totalCount allows, with some slack). A walk
+  // either completes or returns an error: callers discard the partial fold on error.
   Status ForEachSite(const PageSink<Site>& sink, const std::stop_token& stop);
   Status ForEachDevice(const PageSink<Device>& sink, const std::stop_token& stop);
   Status ForEachOpenAlert(const PageSink<Alert>& sink, const std::stop_token& stop);

@@ -119,17 +119,32 @@ std::optional<Duration> ParseRetryAfter(std::string_view value, WallTime now) {
 }
 
 bool BodyMentionsRateLimit(std::string_view body) {
-  // Words that start with a keyword ("Rate limit", "rate-limited", "BLOCKED", "limits"), so that
-  // "operate" or "moderate" in a plain permission message does not turn it into a block.
-  static constexpr std::array<std::string_view, 3> kKeywords = {"rate", "limit", "block"};
-  const std::string lower = ToLower(body);
-  for (const auto keyword : kKeywords) {
-    for (auto pos = lower.find(keyword); pos != std::string::npos;
-         pos = lower.find(keyword, pos + 1)) {
-      if (pos == 0 || std::isalpha(static_cast<unsigned char>(lower[pos - 1])) == 0) return true;
+  // Whole phrases, not single words: a permission 403 says "limited permissions" or "blocked by
+  // policy", and taking that for an IP block would pause the account for minutes. The body is
+  // lower-cased and every run of non-alphanumerics becomes one space, so "Rate-Limit",
+  // "rate_limit" and "IP  blocked" read alike. A phrase must start a word and may end inside one
+  // ("rate limited", "request limits"); "accurate limit" does not match.
+  static constexpr std::array<std::string_view, 9> kPhrases = {
+      "rate limit",       "ratelimit",           "too many requests",
+      "request limit",    "temporarily blocked", "ip block",
+      "ip address block", "ip has been blocked", "ip address has been blocked"};
+  std::string text = " ";
+  text.reserve(body.size() + 1);
+  for (const char c : body) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0) {
+      text.push_back(static_cast<char>(std::tolower(u)));
+    } else if (text.back() != ' ') {
+      text.push_back(' ');
     }
   }
-  return false;
+  // `text` starts with a space and phrases with a letter, so every hit has a character before it.
+  return std::any_of(kPhrases.begin(), kPhrases.end(), [&](std::string_view phrase) {
+    for (auto pos = text.find(phrase); pos != std::string::npos; pos = text.find(phrase, pos + 1)) {
+      if (text[pos - 1] == ' ') return true;
+    }
+    return false;
+  });
 }
 
 Verdict ClassifyStatus(int status) {

@@ -48,8 +48,10 @@ inline constexpr std::chrono::hours kMaxRetryAfter{1};
 // RFC 9110 10.2.3). A date in the past gives zero. nullopt when empty or unreadable.
 std::optional<Duration> ParseRetryAfter(std::string_view value, WallTime now);
 
-// Whether a 403 body speaks of a rate limit or a block: a word that starts with "rate", "limit"
-// or "block", in any case ("Rate limit exceeded", "IP blocked"; not "operate").
+// Whether a 403 body speaks of a rate limit or an IP block: a phrase such as "rate limit",
+// "too many requests", "request limit", "temporarily blocked" or "IP (address) has been blocked",
+// in any case and with any punctuation between the words. Single words ("limited permissions",
+// "blocked by policy") are permission messages, not blocks.
 bool BodyMentionsRateLimit(std::string_view body);
 
 enum class Verdict {

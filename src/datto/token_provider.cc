@@ -19,6 +19,19 @@ bool IsInvalidGrant(const HttpResponse& response) {
   return response.status == 400 && response.body.find("invalid_grant") != std::string::npos;
 }
 
+// The wait before the next renewal after `failures_before` earlier failures in a row, with
+// `left` until the current token expires: kRenewalBackoff doubling up to kMaxRenewalBackoff,
+// shortened so that one more try comes kLastRenewalMargin before expiry; once that one has
+// failed too, the rest of the lifetime (the old token serves, the next call after expiry fetches).
+Duration RenewalBackoff(int failures_before, Duration left) {
+  const int exponent = std::clamp(failures_before, 0, 20);
+  const Duration backoff =
+      std::min<Duration>(kRenewalBackoff * (std::int64_t{1} << exponent), kMaxRenewalBackoff);
+  const Duration until_last_try = left - kLastRenewalMargin;
+  if (until_last_try <= Duration::zero()) return left;
+  return std::min(backoff, until_last_try);
+}
+
 }  // namespace
 
 TokenProvider::TokenProvider(TokenOptions options, RequestExecutor& executor, ApiObserver& observer,
@@ -109,9 +122,16 @@ Result<std::string> TokenProvider::Get(const std::stop_token& stop) {
       credentials_rejected_until_ = clock_.Now() + options_.credentials_backoff;
       return fetched.status();
     }
-    if (fetched.status().kind() != ErrorKind::kCancelled && token_ && clock_.Now() < expires_at_) {
-      LogWarn("token renewal failed; using the current token until it expires",
-              {{"error", fetched.status().message()}});
+    const SteadyTime now = clock_.Now();
+    if (fetched.status().kind() != ErrorKind::kCancelled && token_ && now < expires_at_) {
+      // Without a back-off every call in the renewal window would send another password grant
+      // (with its retries) for as long as the token endpoint keeps failing.
+      const Duration delay = RenewalBackoff(renewal_failures_++, expires_at_ - now);
+      renew_at_ = now + delay;
+      LogWarn("token renewal failed; using the current token",
+              {{"error", fetched.status().message()},
+               {"next_try_in_seconds",
+                std::to_string(std::chrono::ceil<std::chrono::seconds>(delay).count())}});
       return *token_;
     }
     return fetched.status();
@@ -127,6 +147,7 @@ Result<std::string> TokenProvider::Get(const std::stop_token& stop) {
   renew_at_ = expires_at_ - margin;
   expiry_wall_ = sent_at_wall + std::chrono::duration_cast<WallTime::duration>(lifetime);
   credentials_rejected_until_.reset();
+  renewal_failures_ = 0;
   last_fetch_ = Status::Ok();
   const WallTime expiry = *expiry_wall_;
   std::string token = *token_;

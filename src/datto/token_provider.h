@@ -35,6 +35,14 @@ struct TokenOptions {
 inline constexpr std::chrono::seconds kDefaultTokenLifetime{3600};
 // Shorter lifetimes are taken as this, so a bogus expires_in cannot cause a token request per call.
 inline constexpr std::chrono::seconds kMinTokenLifetime{60};
+// A renewal that fails while the old token is still valid is tried again after this, doubling
+// with each failure in a row up to kMaxRenewalBackoff, so the calls in between use the old token
+// instead of each sending a password grant of their own.
+inline constexpr std::chrono::seconds kRenewalBackoff{30};
+inline constexpr std::chrono::seconds kMaxRenewalBackoff{600};
+// The last renewal attempt comes this long before expiry at the latest; if it fails too, the old
+// token serves until it expires.
+inline constexpr std::chrono::seconds kLastRenewalMargin{30};
 
 class TokenProvider {
  public:
@@ -45,7 +53,8 @@ class TokenProvider {
   TokenProvider& operator=(const TokenProvider&) = delete;
 
   // The cached token, or a new one when there is none or it is due for renewal. If a renewal
-  // fails while the old token is still valid, the old token is returned. Errors: kCredentials
+  // fails while the old token is still valid, the old token is returned and the next renewal
+  // waits out a back-off (kRenewalBackoff, doubling, never past expiry). Errors: kCredentials
   // (also, without a request, during the back-off after one), whatever the token request ended
   // with (kTransport, kServer, kBlocked, ...), kCancelled.
   Result<std::string> Get(const std::stop_token& stop);
@@ -72,6 +81,7 @@ class TokenProvider {
   SteadyTime expires_at_{};
   std::optional<WallTime> expiry_wall_;
   std::optional<SteadyTime> credentials_rejected_until_;
+  int renewal_failures_ = 0;  // renewals failed in a row while the old token was still valid
   bool fetching_ = false;
   std::uint64_t generation_ = 0;
   Status last_fetch_;

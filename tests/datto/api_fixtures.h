@@ -65,10 +65,12 @@ inline std::string SiteJson(const std::string& uid, const std::string& name) {
          R"("autotaskCompanyId":null,"portalUrl":"https://merlot.centrastage.net/csm/site/7"})";
 }
 
+// `total` is the totalCount of the whole list; -1 stands for this page's count.
 inline std::string SitesPageJson(const std::vector<std::string>& sites,
-                                 const std::string& next_url = "") {
+                                 const std::string& next_url = "", std::int64_t total = -1) {
+  const std::int64_t total_count = total >= 0 ? total : static_cast<std::int64_t>(sites.size());
   std::string out = R"({"pageDetails":{"count":)" + std::to_string(sites.size()) +
-                    R"(,"totalCount":)" + std::to_string(sites.size()) +
+                    R"(,"totalCount":)" + std::to_string(total_count) +
                     R"(,"prevPageUrl":null,"nextPageUrl":)" + NextPageJson(next_url) +
                     R"(},"sites":[)";
   for (std::size_t i = 0; i < sites.size(); ++i) out += (i ? "," : "") + sites[i];

@@ -85,15 +85,15 @@ class FakeApi {
       return ScriptedTransport::Json(
           R"({"id":1,"uid":"acc","name":"Acme","devicesStatus":{"numberOfDevices":3}})");
     }
+    // Sites and devices carry the list's totalCount, open alerts none (as on the real API).
     if (path == "/api/v2/account/sites") return List(request, sites, testing::SitesPageJson);
-    if (path == "/api/v2/account/devices") {
-      return List(request, devices,
-                  [](const std::vector<std::string>& items, const std::string& next) {
-                    return testing::DevicesPageJson(items, next);
+    if (path == "/api/v2/account/devices") return List(request, devices, testing::DevicesPageJson);
+    if (path == "/api/v2/account/alerts/open") {
+      return List(request, alerts,
+                  [](const std::vector<std::string>& items, const std::string& next, std::int64_t) {
+                    return testing::AlertsPageJson(items, next);
                   });
     }
-    if (path == "/api/v2/account/alerts/open")
-      return List(request, alerts, testing::AlertsPageJson);
     return ScriptedTransport::Response(404, "no route " + path);
   }
 
@@ -132,7 +132,7 @@ class FakeApi {
       next = std::string(kBase) + PathOf(request.url) + "?max=" + std::to_string(page_size) +
              "&page=" + std::to_string(page + 1);
     }
-    return ScriptedTransport::Json(render(slice, next));
+    return ScriptedTransport::Json(render(slice, next, static_cast<std::int64_t>(items.size())));
   }
 
   std::mutex mutex_;
@@ -351,6 +351,61 @@ TEST_F(DattoClientTest, StopsAtThePageCap) {
   EXPECT_EQ(status.kind(), ErrorKind::kProtocol);
   EXPECT_THAT(status.message(), HasSubstr("3 pages"));
   EXPECT_EQ(transport_.CountRequests("/account/sites"), 3u);
+}
+
+// A server that ignores page= but keeps counting in nextPageUrl: every URL is new, every page
+// the same.
+std::optional<HttpResponse> FirstPageForever(const HttpRequest& r, const std::string& path,
+                                             bool with_total) {
+  if (r.url.find(path) == std::string::npos) return std::nullopt;
+  const std::string next = std::string(kBase) + path +
+                           "?max=2&page=" + std::to_string(std::stoi(Query(r.url, "page")) + 1);
+  if (path == "/api/v2/account/alerts/open") {
+    return ScriptedTransport::Json(
+        testing::AlertsPageJson({testing::AlertJson("al-1"), testing::AlertJson("al-2")}, next));
+  }
+  return ScriptedTransport::Json(testing::DevicesPageJson(
+      {testing::DeviceJson(1), testing::DeviceJson(2)}, next, with_total ? 5 : -1));
+}
+
+TEST_F(DattoClientTest, APageOfOnlyKnownItemsEndsTheWalkAsARepeat) {
+  for (const bool with_total : {true, false}) {
+    for (const std::string path : {"/api/v2/account/devices", "/api/v2/account/alerts/open"}) {
+      api_.override_ = [path, with_total](const HttpRequest& r) {
+        return FirstPageForever(r, path, with_total);
+      };
+      Client();
+      const std::size_t before = transport_.CountRequests(path);
+      std::size_t items = 0;
+      const Status status =
+          path == "/api/v2/account/devices"
+              ? client_->ForEachDevice([&](std::vector<Device>&& p) { items += p.size(); }, {})
+              : client_->ForEachOpenAlert([&](std::vector<Alert>&& p) { items += p.size(); }, {});
+      EXPECT_EQ(status.kind(), ErrorKind::kProtocol) << path;
+      EXPECT_THAT(status.message(), HasSubstr("page=1 came round again")) << path;
+      EXPECT_EQ(items, 2u) << path;
+      // Page 0, then page 1 holding page 0's items again; not max_pages (2000) of them.
+      EXPECT_EQ(transport_.CountRequests(path) - before, 2u) << path;
+    }
+  }
+}
+
+TEST_F(DattoClientTest, StopsAFewPagesPastWhatTotalCountAllows) {
+  // New items on every page, but totalCount says 5 at 2 a page: 3 pages, 2 more of slack.
+  api_.override_ = [](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (r.url.find("/account/sites") == std::string::npos) return std::nullopt;
+    const int page = std::stoi(Query(r.url, "page"));
+    return ScriptedTransport::Json(testing::SitesPageJson(
+        {testing::SiteJson("s" + std::to_string(2 * page), "x"),
+         testing::SiteJson("s" + std::to_string(2 * page + 1), "x")},
+        std::string(kBase) + "/api/v2/account/sites?max=2&page=" + std::to_string(page + 1), 5));
+  };
+  Client();
+  Status status;
+  EXPECT_EQ(WalkSites(&status).size(), 10u);
+  EXPECT_EQ(status.kind(), ErrorKind::kProtocol);
+  EXPECT_THAT(status.message(), HasSubstr("totalCount of 5"));
+  EXPECT_EQ(transport_.CountRequests("/account/sites"), 5u);
 }
 
 TEST_F(DattoClientTest, DropsItemsAlreadySeenInTheWalkAndSitesWithoutUid) {

@@ -246,8 +246,19 @@ TEST_F(RequestExecutorTest, APlain403IsAPermissionError) {
   EXPECT_TRUE(observer_.blocked().empty());
 }
 
+TEST_F(RequestExecutorTest, A403ThatOnlySaysLimitedOrBlockedIsAPermissionError) {
+  for (const char* body : {R"({"message":"You have limited permissions"})",
+                           R"({"message":"Request blocked by policy"})"}) {
+    transport_.Enqueue(ScriptedTransport::Response(403, body));
+    EXPECT_EQ(Run().kind(), ErrorKind::kPermission) << body;
+  }
+  EXPECT_EQ(transport_.RequestCount(), 2u);
+  EXPECT_TRUE(gate_.blocked().empty());
+  EXPECT_TRUE(observer_.blocked().empty());
+}
+
 TEST_F(RequestExecutorTest, TheEndOfABlockIsReportedWhenTheGateLetsTheNextRequestThrough) {
-  transport_.Enqueue(ScriptedTransport::Response(403, "blocked"));
+  transport_.Enqueue(ScriptedTransport::Response(403, "IP address temporarily blocked"));
   transport_.Enqueue(ScriptedTransport::Json("ok"));
   EXPECT_EQ(Run().kind(), ErrorKind::kBlocked);
   EXPECT_TRUE(Run().ok());

@@ -66,13 +66,43 @@ TEST(ParseRetryAfter, ReadsTheThreeHttpDateForms) {
   EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1995 08:49:37 GMT", now), kMaxRetryAfter);
 }
 
-TEST(BodyMentionsRateLimit, FindsWordsThatStartWithAKeyword) {
+TEST(BodyMentionsRateLimit, FindsRateLimitAndBlockPhrasesInAnyCaseAndPunctuation) {
   EXPECT_TRUE(BodyMentionsRateLimit("Rate limit exceeded"));
   EXPECT_TRUE(BodyMentionsRateLimit("{\"message\":\"Your IP is temporarily BLOCKED\"}"));
   EXPECT_TRUE(BodyMentionsRateLimit("too many requests: limits apply"));
   EXPECT_TRUE(BodyMentionsRateLimit("rate-limited"));
+  EXPECT_TRUE(BodyMentionsRateLimit("RATE_LIMIT_EXCEEDED"));
+  EXPECT_TRUE(BodyMentionsRateLimit("You have exceeded the request limit"));
+  EXPECT_TRUE(BodyMentionsRateLimit("IP blocked"));
+  EXPECT_TRUE(BodyMentionsRateLimit("Your IP address has been blocked for 5 minutes"));
+  EXPECT_TRUE(BodyMentionsRateLimit("<h1>IP block in effect</h1>"));
+}
+
+TEST(BodyMentionsRateLimit, FindsTheBodiesOfTheSimulatorAndTheApiNotes) {
+  // src/sim/service.cc: the 429 and the 403 block, in the Spring error shape.
+  EXPECT_TRUE(BodyMentionsRateLimit(
+      R"({"timestamp":1767225600000,"status":429,"error":"Too Many Requests",)"
+      R"("message":"Request rate limit exceeded","path":"/api/v2/account/devices"})"));
+  EXPECT_TRUE(BodyMentionsRateLimit(
+      R"({"timestamp":1767225600000,"status":403,"error":"Forbidden","message":"Access denied: )"
+      R"(IP address temporarily blocked because the request rate limit was exceeded",)"
+      R"("path":"/api/v2/account/devices"})"));
+  // shared/datto-api/README.md: "a body that mentions a rate limit or block".
+  EXPECT_TRUE(BodyMentionsRateLimit("Account rate limit exceeded, IP block of 5 minutes"));
+  EXPECT_TRUE(BodyMentionsRateLimit(R"({"message":"Rate limit exceeded, IP blocked"})"));
+}
+
+TEST(BodyMentionsRateLimit, PermissionMessagesAreNotRateLimits) {
   EXPECT_FALSE(BodyMentionsRateLimit("Access is denied"));
+  EXPECT_FALSE(BodyMentionsRateLimit("Forbidden"));
   EXPECT_FALSE(BodyMentionsRateLimit("You may not operate on this moderate resource"));
+  EXPECT_FALSE(BodyMentionsRateLimit("You have limited permissions"));
+  EXPECT_FALSE(BodyMentionsRateLimit("Request blocked by policy"));
+  EXPECT_FALSE(BodyMentionsRateLimit(
+      R"({"status":403,"error":"Forbidden","message":"Access to this site is blocked for your )"
+      R"(user; the API user's security level limits what it may read"})"));
+  EXPECT_FALSE(BodyMentionsRateLimit("The accurate limit of this role was reached"));
+  EXPECT_FALSE(BodyMentionsRateLimit("Your skip-blocker is a limitation"));
   EXPECT_FALSE(BodyMentionsRateLimit(""));
 }
 

@@ -119,6 +119,66 @@ TEST_F(TokenProviderTest, KeepsUsingAValidTokenWhenRenewalFails) {
   EXPECT_EQ(expired.status().kind(), ErrorKind::kServer);
 }
 
+TEST_F(TokenProviderTest, AFailedRenewalBacksOffInsteadOfRetryingOnEveryCall) {
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-1", 3600)));
+  auto& provider = Provider();
+  EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  transport_.SetHandler([](const HttpRequest&) { return ScriptedTransport::Response(503); });
+  const auto attempts = static_cast<std::size_t>(retry_.max_attempts);  // per password grant
+  // Into the renewal window (300 s before expiry): one failed renewal, then N calls in a row.
+  clock_.Advance(seconds(3300));
+  const SteadyTime first_failure_start = clock_.Now();
+  EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  EXPECT_EQ(transport_.RequestCount(), 1 + attempts);
+  const SteadyTime failed_at = clock_.Now();  // after the retries' back-offs
+  EXPECT_GT(failed_at, first_failure_start);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  clock_.Advance(failed_at + kRenewalBackoff - seconds(1) - clock_.Now());
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  EXPECT_EQ(transport_.RequestCount(), 1 + attempts);
+  // The back-off has passed: exactly one more renewal, then quiet for twice as long.
+  clock_.Advance(seconds(1));
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  EXPECT_EQ(transport_.RequestCount(), 1 + 2 * attempts);
+  const SteadyTime failed_again_at = clock_.Now();
+  clock_.Advance(failed_again_at + 2 * kRenewalBackoff - seconds(1) - clock_.Now());
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  EXPECT_EQ(transport_.RequestCount(), 1 + 2 * attempts);
+  // A working token endpoint is picked up at the next try, and the back-off starts over.
+  transport_.SetHandler([](const HttpRequest&) {
+    return ScriptedTransport::Json(testing::TokenJson("tok-2", 3600));
+  });
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(provider.Get({}).value(), "tok-2");
+  EXPECT_EQ(provider.Get({}).value(), "tok-2");
+  EXPECT_EQ(transport_.RequestCount(), 2 + 2 * attempts);
+}
+
+TEST_F(TokenProviderTest, RenewalBackoffNeverOutlastsTheToken) {
+  transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-1", 3600)));
+  auto& provider = Provider();
+  EXPECT_EQ(provider.Get({}).value(), "tok-1");
+  const SteadyTime expires_at = clock_.Now() + seconds(3600);
+  transport_.SetHandler([](const HttpRequest&) { return ScriptedTransport::Response(503); });
+  // Fail renewals from the window's start until expiry, calling once a second: the tries are
+  // spaced by the doubling back-off (30, 60, 120 s), the last one kLastRenewalMargin before
+  // expiry, and the token never outlives its expiry.
+  clock_.Advance(seconds(3300));
+  std::vector<std::size_t> counts;
+  while (clock_.Now() < expires_at) {
+    auto token = provider.Get({});
+    ASSERT_TRUE(token.ok());
+    EXPECT_EQ(token.value(), "tok-1");
+    counts.push_back(transport_.RequestCount());
+    clock_.Advance(seconds(1));
+  }
+  const std::size_t renewals = (counts.back() - 1) / static_cast<std::size_t>(retry_.max_attempts);
+  EXPECT_EQ(renewals, 5u);  // about 300, 265, 200, 75 and 30 s before expiry
+  auto expired = provider.Get({});
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.status().kind(), ErrorKind::kServer);
+}
+
 TEST_F(TokenProviderTest, InvalidateDropsOnlyTheCurrentToken) {
   transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-1")));
   transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-2")));
