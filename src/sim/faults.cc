@@ -15,7 +15,7 @@ struct KindInfo {
   std::string_view keys;  // the kind-specific keys it accepts, space separated
 };
 
-constexpr std::array<KindInfo, 10> kKinds{{
+constexpr std::array<KindInfo, 11> kKinds{{
     {FaultKind::kServerError, "server_error", "status"},
     {FaultKind::kSlow, "slow", "delay"},
     {FaultKind::kMalformedJson, "malformed_json", ""},
@@ -26,6 +26,7 @@ constexpr std::array<KindInfo, 10> kKinds{{
     {FaultKind::kRevokeToken, "revoke_token", "after_pages"},
     {FaultKind::kRateLimit, "rate_limit", "retry_after"},
     {FaultKind::kBlock, "block", "duration"},
+    {FaultKind::kForbidden, "forbidden", ""},
 }};
 
 const KindInfo& Info(FaultKind kind) {
@@ -206,6 +207,7 @@ nlohmann::json FaultToJson(const FaultSpec& fault) {
     case FaultKind::kMalformedJson:
     case FaultKind::kTruncatedJson:
     case FaultKind::kDropConnection:
+    case FaultKind::kForbidden:
       break;
   }
   return j;

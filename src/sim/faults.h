@@ -1,8 +1,9 @@
 // Faults injected on demand, as the real API misbehaves on a bad day: 5xx bursts, slow
 // responses, malformed or truncated JSON, dropped connections, a nextPageUrl on a foreign
-// origin, items repeated across pages, a token revoked in the middle of a page walk, and forced
-// 429s and 403 blocks. A fault applies to the next `count` matching API requests, optionally only
-// those whose path starts with `path_prefix`; admin paths are never faulted.
+// origin, items repeated across pages, a token revoked in the middle of a page walk, plain
+// permission 403s, and forced 429s and 403 blocks. A fault applies to the next `count` matching API
+// requests, optionally only those whose path starts with `path_prefix`; admin paths are never
+// faulted.
 //
 // Written on the command line (--fault) as  kind[:key=value[,key=value...]], e.g.
 //   server_error:count=3,status=503,path=/api/v2/account/devices
@@ -27,6 +28,7 @@ enum class FaultKind {
   kForeignNextPage,  // list pages only: nextPageUrl on `origin` (set even on the last page)
   kRepeatItems,      // list pages after the first: the walk shifts back by `items` (0: a page)
   kRevokeToken,      // list pages only: after `after_pages` more pages, every token is revoked
+  kForbidden,        // 403 for a missing permission: no Retry-After, not a block
   kRateLimit,        // 429; Retry-After: `retry_after` seconds (0: no header)
   kBlock,            // a 403 IP block starts, for `duration` (0: the configured block duration)
 };

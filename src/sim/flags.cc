@@ -222,7 +222,8 @@ Pagination and rate limits
 Faults (repeatable): --fault KIND[:key=value,...]
   kinds: server_error (status), slow (delay), malformed_json, truncated_json, drop_connection,
   foreign_next_page (origin), repeat_items (items), revoke_token (after_pages),
-  rate_limit (retry_after), block (duration); every kind takes count and path (a prefix).
+  rate_limit (retry_after), block (duration), forbidden; every kind takes count and path (a
+  prefix).
   Example: --fault server_error:count=3,status=503,path=/api/v2/account/devices
 
 Admin endpoints (never rate-limited or logged): GET /__sim/ground-truth,

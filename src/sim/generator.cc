@@ -133,30 +133,6 @@ std::string Format(const char* fmt, auto... args) {
   return buf;
 }
 
-double OnlineProbability(DeviceKind kind, double ratio) {
-  double p = ratio;
-  switch (kind) {
-    case DeviceKind::kServer:
-      p += 0.12;
-      break;
-    case DeviceKind::kLaptop:
-      p -= 0.25;
-      break;
-    case DeviceKind::kPrinter:
-      p += 0.05;
-      break;
-    case DeviceKind::kNetworkDevice:
-      p += 0.1;
-      break;
-    case DeviceKind::kEsxiHost:
-      p += 0.12;
-      break;
-    case DeviceKind::kDesktop:
-      break;
-  }
-  return std::clamp(p, 0.0, 1.0);
-}
-
 enum class OsFamily { kWindows, kMac, kLinux, kNone };
 
 std::pair<std::string, OsFamily> PickOperatingSystem(Rng& rng, DeviceKind kind) {
@@ -215,6 +191,30 @@ std::string ContextJson(string_view alert_class, auto&& body) {
 }
 
 }  // namespace
+
+double OnlineProbability(DeviceKind kind, double online_ratio) {
+  double p = online_ratio;
+  switch (kind) {
+    case DeviceKind::kServer:
+      p += 0.12;
+      break;
+    case DeviceKind::kLaptop:
+      p -= 0.25;
+      break;
+    case DeviceKind::kPrinter:
+      p += 0.05;
+      break;
+    case DeviceKind::kNetworkDevice:
+      p += 0.1;
+      break;
+    case DeviceKind::kEsxiHost:
+      p += 0.12;
+      break;
+    case DeviceKind::kDesktop:
+      break;
+  }
+  return std::clamp(p, 0.0, 1.0);
+}
 
 AccountInfo MakeAccountInfo(Rng& rng) {
   AccountInfo info;

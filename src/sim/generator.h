@@ -31,6 +31,9 @@ AccountInfo MakeAccountInfo(Rng& rng);
 std::string MakeSiteName(Rng& rng, const std::unordered_set<std::string>& taken);
 SimSite MakeSite(Rng& rng, std::int64_t id, std::string name, bool on_demand);
 DeviceKind PickDeviceKind(Rng& rng);
+// The probability that a device of `kind` is online when the account's ratio is `online_ratio`
+// (servers and network gear more often, laptops less); generation and churn both draw with it.
+double OnlineProbability(DeviceKind kind, double online_ratio);
 // The kind a device looks like (from deviceClass and category), for filling in its defaults.
 DeviceKind KindOf(const SimDevice& device);
 // `number` numbers the device among its site's devices of the same kind (hostnames).

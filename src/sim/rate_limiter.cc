@@ -95,13 +95,20 @@ void RateLimiter::ForceBlock(SteadyTime now, Duration duration) {
 void RateLimiter::SetOtherConsumers(double per_window, SteadyTime now) {
   Advance(now);
   others_per_window_ = per_window;
+  others_.clear();
   if (per_window <= 0) {
     others_period_ = Duration::zero();
     return;
   }
-  others_period_ = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
+  // Rounded up, so a window never holds more than `per_window` of them.
+  others_period_ = std::chrono::ceil<Duration>(std::chrono::duration<double>(
       std::chrono::duration<double>(settings_.window).count() / per_window));
   if (others_period_ <= Duration::zero()) others_period_ = Duration(1);
+  // The other integrations have been running all along: the past window already holds their
+  // requests at this rate, evenly spaced and ending now. Starting empty would hand a client the
+  // whole budget for a window and make /system/request_rate under-report.
+  const auto arrivals = static_cast<std::int64_t>(std::ceil(per_window - 1e-9));
+  for (std::int64_t k = arrivals - 1; k >= 0; --k) others_.push_back(now - k * others_period_);
   next_other_ = now + others_period_;
 }
 

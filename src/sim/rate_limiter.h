@@ -45,8 +45,9 @@ class RateLimiter {
   void ForceRateLimited(SteadyTime now, Duration retry_after);
   // A block forced by a fault.
   void ForceBlock(SteadyTime now, Duration duration);
-  // Other integrations of the account: `per_window` requests per window, evenly spaced,
-  // starting now ("requests per minute" of the default 60 s window).
+  // Other integrations of the account: `per_window` requests per window, evenly spaced
+  // ("requests per minute" of the default 60 s window). Their part of the window is replaced
+  // at once by a full window at the new rate, as if they had been sending at it all along.
   void SetOtherConsumers(double per_window, SteadyTime now);
   void SetLimit(int limit);
 

@@ -6,7 +6,6 @@
 
 #include "common/duration.h"
 #include "common/log.h"
-#include "sim/churn.h"
 #include "sim/generator.h"
 #include "sim/ground_truth.h"
 #include "sim/pagination.h"
@@ -165,6 +164,7 @@ Service::Service(SimulatorOptions options, Clock& clock)
   state_ = std::make_shared<const AccountState>(
       BuildAccount(options_, ToEpochMillis(clock_.WallNow()), scenario_seed));
   if (scenario_seed) churn_rng_ = Rng(*scenario_seed ^ kChurnSeedSalt);
+  churn_options_ = SteadyChurnOptions(*state_, options_.online_ratio);
   // The clock starts once the account exists (generation can take a second at scale).
   started_ = clock_.Now();
   churn_epoch_ = started_;
@@ -239,9 +239,7 @@ void Service::ApplyChurnLocked(int events) {
     current = state_;
   }
   AccountState next = *current;  // shares every item; churn replaces the ones it changes
-  ChurnOptions churn_options;
-  churn_options.online_ratio = options_.online_ratio;
-  ApplyChurnEvents(next, events, churn_rng_, ToEpochMillis(clock_.WallNow()), churn_options);
+  ApplyChurnEvents(next, events, churn_rng_, ToEpochMillis(clock_.WallNow()), churn_options_);
   auto published = std::make_shared<const AccountState>(std::move(next));
   std::lock_guard lock(state_mutex_);
   state_ = std::move(published);
@@ -366,6 +364,16 @@ SimResponse Service::HandleApi(const SimRequest& request, SteadyTime now) {
                    std::string(ReasonPhrase(fault->status)) + "</title></head><body><h1>" +
                    std::string(ReasonPhrase(fault->status)) + "</h1></body></html>";
         }
+        r.delay = delay;
+        return r;
+      }
+      case FaultKind::kForbidden: {
+        // The plain "no permission" 403: no Retry-After, nothing about rate limits or blocks,
+        // so a careful client tells it from an IP block and does not wait it out.
+        SimResponse r = ErrorResponse(
+            403, request.path,
+            "Access is denied: the API user does not have permission to access this resource",
+            now_ms);
         r.delay = delay;
         return r;
       }
@@ -664,8 +672,9 @@ SimResponse Service::RequestRate(SteadyTime now) {
     count = limiter_.Count(now);
     limits = limiter_.settings();
   }
-  const auto window_seconds = std::max<std::int64_t>(
-      1, std::chrono::duration_cast<std::chrono::seconds>(limits.window).count());
+  // A scaled window (1500 ms) is reported to the nearest whole second, never 0.
+  const auto window_seconds =
+      std::max<std::int64_t>(1, std::llround(std::chrono::duration<double>(limits.window).count()));
   std::string body;
   JsonWriter w(body);
   w.BeginObject();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "sim/churn.h"
 #include "sim/encoding.h"
 #include "sim/fault_queue.h"
 #include "sim/json_writer.h"
@@ -135,6 +136,7 @@ class Service {
   // Serialises churn; guards the churn schedule and its random stream.
   std::mutex churn_mutex_;
   Rng churn_rng_;
+  ChurnOptions churn_options_;  // the levels of the account as built, which churn keeps
   double churn_per_minute_ = 0;
   SteadyTime churn_epoch_;
   std::int64_t churn_applied_ = 0;

@@ -1,6 +1,7 @@
 // Every fault kind over HTTP, the count and path-prefix rules, and the admin endpoints for them.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <set>
 
 #include "sim/simulator.h"
@@ -162,6 +163,45 @@ TEST_F(SimFaultTest, ForcedRateLimitAndBlock) {
   EXPECT_EQ(client_->Get("/api/v2/account", token_).status, 403);  // the block holds for all
   clock_.Advance(seconds(3));
   EXPECT_EQ(Devices().status, 200);
+}
+
+// The plain "no permission" 403 must be distinguishable from an IP block: no Retry-After and
+// a body that says nothing about rate limits or blocks. It reached the API, so it counts.
+TEST_F(SimFaultTest, ForbiddenIsAPlainPermissionErrorNotABlock) {
+  auto account_count = [&] {
+    return client_->Get("/api/v2/system/request_rate", token_).Json()["accountCount"].get<int>();
+  };
+  const int before = account_count();
+  sim_->InjectFault(Fault("forbidden:path=/api/v2/account/devices"));
+  EXPECT_EQ(client_->Get("/api/v2/account/sites", token_).status, 200);  // other path
+  const Reply denied = Devices();
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_FALSE(denied.headers.count("Retry-After"));
+  ASSERT_TRUE(IsJson(denied.body));
+  EXPECT_EQ(denied.Json()["status"], 403);
+  std::string body = denied.body;
+  for (char& c : body) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_NE(body.find("permission"), std::string::npos) << body;
+  for (const char* word : {"rate", "limit", "block"}) {
+    EXPECT_EQ(body.find(word), std::string::npos) << word << " in " << body;
+  }
+  // Not a block: the next request goes through at once, on the same path and any other.
+  EXPECT_EQ(Devices().status, 200);
+  EXPECT_EQ(client_->Get("/api/v2/account", token_).status, 200);
+  EXPECT_EQ(account_count(), before + 5);  // sites, the 403, devices, account and this one
+  EXPECT_TRUE(clock_.Sleeps().empty());
+
+  // The same through the admin endpoint, for a count of requests.
+  const Reply added =
+      client_->Send("POST", "/__sim/faults", R"({"kind": "forbidden", "count": 2})");
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_EQ(added.Json()["faults"][0], nlohmann::json::parse(
+                                           R"({"kind": "forbidden", "count": 2, "path": "",
+                                               "remaining": 2})"));
+  EXPECT_EQ(client_->Get("/api/v2/account", token_).status, 403);
+  EXPECT_EQ(client_->Get("/api/v2/device/none", token_).status, 403);
+  EXPECT_EQ(client_->Get("/api/v2/account", token_).status, 200);
+  EXPECT_EQ(sim_->RequestLog()["by_status"]["403"], 3);
 }
 
 TEST_F(SimFaultTest, AdminEndpointForFaults) {

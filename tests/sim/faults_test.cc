@@ -34,7 +34,7 @@ TEST(SimFaultSpec, ParsesKindAndKeys) {
 
   for (const char* spec :
        {"malformed_json", "truncated_json", "repeat_items:items=5", "revoke_token:after_pages=2",
-        "rate_limit:retry_after=0", "block:duration=3s"}) {
+        "rate_limit:retry_after=0", "block:duration=3s", "forbidden:count=2,path=/api/v2/site"}) {
     EXPECT_TRUE(ParseFaultSpec(spec).fault) << spec;
   }
 }
@@ -43,7 +43,7 @@ TEST(SimFaultSpec, RejectsWithMessagesThatSayWhy) {
   EXPECT_EQ(ParseFaultSpec("explode").error,
             "unknown fault kind \"explode\" (one of server_error, slow, malformed_json, "
             "truncated_json, drop_connection, foreign_next_page, repeat_items, revoke_token, "
-            "rate_limit, block)");
+            "rate_limit, block, forbidden)");
   EXPECT_EQ(ParseFaultSpec("server_error:status=404").error,
             "status must be an integer in [500, 599], got \"404\"");
   EXPECT_EQ(ParseFaultSpec("server_error:delay=1s").error,

@@ -6,7 +6,6 @@
 #include <map>
 #include <set>
 
-#include "sim/churn.h"
 #include "sim/ground_truth.h"
 #include "sim/time_format.h"
 
@@ -108,31 +107,6 @@ TEST(SimGenerator, ShapeOfAnAccount) {
   for (std::size_t i = 1; i < s.alerts.size(); ++i) {
     EXPECT_GE(*s.alerts[i - 1]->timestamp, *s.alerts[i]->timestamp);
   }
-}
-
-TEST(SimChurn, SameSeedSameChangesAndTheAccountMoves) {
-  const AccountState base = GenerateAccount(Options(40, 800, 80), kNow);
-  AccountState a = base, b = base;
-  Rng ra(99), rb(99);
-  ApplyChurnEvents(a, 400, ra, kNow + 60'000, {});
-  ApplyChurnEvents(b, 400, rb, kNow + 60'000, {});
-  const nlohmann::json before = ComputeGroundTruth(base, 250, 250);
-  const nlohmann::json after = ComputeGroundTruth(a, 250, 250);
-  EXPECT_EQ(after, ComputeGroundTruth(b, 250, 250));
-  EXPECT_NE(after, before);
-  EXPECT_NE(after["totals"]["devices_online"], before["totals"]["devices_online"]);
-  // Sites come and go with their devices; "Deleted Devices" stays.
-  std::set<std::string> base_sites, churned_sites;
-  for (const auto& s : base.sites) base_sites.insert(s->uid);
-  for (const auto& s : a.sites) churned_sites.insert(s->uid);
-  EXPECT_NE(base_sites, churned_sites);
-  EXPECT_EQ(std::count_if(a.sites.begin(), a.sites.end(),
-                          [](const auto& s) { return s->IsDeletedDevicesSite(); }),
-            1);
-  for (const auto& d : a.devices) EXPECT_NE(a.FindSite(d->site_uid), nullptr);
-  for (const auto& al : a.alerts) EXPECT_NE(a.FindSite(*al->site_uid), nullptr);
-  // The original state is untouched (items are replaced, not modified).
-  EXPECT_EQ(ComputeGroundTruth(base, 250, 250), before);
 }
 
 }  // namespace

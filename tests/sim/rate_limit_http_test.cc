@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <utility>
 
 #include "sim/simulator.h"
 #include "sim_test_client.h"
@@ -131,6 +132,38 @@ TEST_F(SimRateLimitTest, WindowReportedInWholeSecondsAtLeastOne) {
   const std::string token = client_->Token();
   EXPECT_EQ(
       client_->Get("/api/v2/system/request_rate", token).Json()["slidingTimeWindowSizeSeconds"], 1);
+}
+
+TEST_F(SimRateLimitTest, WindowReportedToTheNearestSecond) {
+  for (const auto& [window, reported] :
+       {std::pair{milliseconds(1500), 2}, std::pair{milliseconds(2400), 2},
+        std::pair{milliseconds(2600), 3}, std::pair{milliseconds(10), 1}}) {
+    SimulatorOptions options = TestOptions();
+    options.rate_window = window;
+    Start(options, clock_);
+    const std::string token = client_->Token();
+    EXPECT_EQ(
+        client_->Get("/api/v2/system/request_rate", token).Json()["slidingTimeWindowSizeSeconds"],
+        reported)
+        << window.count() << " ms";
+  }
+}
+
+// The other integrations' requests are in the window as soon as they are configured, from the
+// command line or through the settings, without any time passing.
+TEST_F(SimRateLimitTest, OtherConsumersCountFromTheStart) {
+  SimulatorOptions options = Limited();
+  options.other_consumers_rpm = 8;  // 8 per 10 s window
+  Start(options, clock_);
+  const std::string token = client_->Token();
+  EXPECT_EQ(AccountCount(token), 8 + 2);  // the token request and this one
+
+  const Reply set = client_->Send("PUT", "/__sim/settings", R"({"other_consumers_rpm": 12})");
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(AccountCount(token), 12 + 3);
+  // The budget of 20 is that much smaller at once: 5 more own requests fill it.
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(client_->Get("/api/v2/account", token).status, 200);
+  EXPECT_EQ(client_->Get("/api/v2/account", token).status, 429);
 }
 
 // The same on the real clock with a window scaled down to 2 s, as tests of the exporter use it.

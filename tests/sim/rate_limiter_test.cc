@@ -85,8 +85,8 @@ TEST(SimRateLimiter, WaitingOutRetryAfterResetsTheViolations) {
 TEST(SimRateLimiter, OtherConsumersFillTheWindowEvenly) {
   RateLimiter limiter(Small(), kT0);
   limiter.SetOtherConsumers(5, kT0);  // 5 per 10 s window: one every 2 s
-  EXPECT_EQ(limiter.OtherCount(kT0 + milliseconds(1999)), 0);
-  EXPECT_EQ(limiter.OtherCount(kT0 + seconds(2)), 1);
+  EXPECT_EQ(limiter.OtherCount(kT0 + milliseconds(1999)), 5);
+  EXPECT_EQ(limiter.OtherCount(kT0 + seconds(2)), 5);  // one left, one arrived
   EXPECT_EQ(limiter.OtherCount(kT0 + seconds(10)), 5);
   EXPECT_EQ(limiter.OtherCount(kT0 + seconds(60)), 5);  // steady state: one window's worth
   // They share the limit: 5 more own requests fill the budget of 10.
@@ -99,6 +99,28 @@ TEST(SimRateLimiter, OtherConsumersFillTheWindowEvenly) {
   EXPECT_EQ(over.retry_after_seconds, 10);
   limiter.SetOtherConsumers(0, t);
   EXPECT_EQ(limiter.OtherCount(t + seconds(10)), 0);
+}
+
+// They have been sending all along: the window holds a full window of their requests the moment
+// they are set, not only what arrives afterwards.
+TEST(SimRateLimiter, OtherConsumersFillTheWindowFromTheMomentTheyAreSet) {
+  RateLimiter limiter(Small(), kT0);
+  limiter.Admit(kT0);
+  limiter.SetOtherConsumers(6, kT0);
+  EXPECT_EQ(limiter.OtherCount(kT0), 6);
+  EXPECT_EQ(limiter.Count(kT0), 7);
+  // Three more own requests fill the budget of 10 at once.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.Admit(kT0).verdict, RateVerdict::kThrottle);
+  EXPECT_EQ(limiter.Admit(kT0).verdict, RateVerdict::kRateLimited);
+
+  // A new rate replaces theirs at once; a fraction rounds up (2.5 per window: 3 in it now).
+  limiter.SetOtherConsumers(2.5, kT0 + seconds(1));
+  EXPECT_EQ(limiter.OtherCount(kT0 + seconds(1)), 3);
+  limiter.SetOtherConsumers(600, kT0 + seconds(2));  // per 10 s window: one every 16.7 ms
+  EXPECT_EQ(limiter.OtherCount(kT0 + seconds(2)), 600);
+  EXPECT_EQ(limiter.OtherCount(kT0 + milliseconds(7005)), 600);
+  limiter.SetOtherConsumers(0, kT0 + seconds(8));
+  EXPECT_EQ(limiter.OtherCount(kT0 + seconds(8)), 0);
 }
 
 TEST(SimRateLimiter, RetryAfterAccountsForOtherConsumersArrivingMeanwhile) {
