@@ -84,11 +84,10 @@ int Main(int argc, char** argv) {
     if (status == 429 || status == 403) ++refused;
   }
   std::sort(times.begin(), times.end());
-  // The others start with the simulator and ramp up over the first window: at time t (seconds
-  // since the simulator started, as in its log) the window holds others * min(t, 60) / 60 of
-  // theirs. Windows that end after two minutes see the others at full rate and our budget
-  // adapted to them for a whole window: those must stay within what the arithmetic allows.
-  auto others_at = [&](double t) { return static_cast<int>(others * std::min(t, 60.0) / 60.0); };
+  // The simulator fills the window with the others' requests from its start (as if they had
+  // been running for a minute already), so every window holds `others` of theirs. Windows that
+  // end after two minutes have our budget adapted to them for a whole window: those must stay
+  // within what the arithmetic allows.
   int ours_max = 0;
   int ours_max_steady = -1;
   int account_max = 0;
@@ -97,7 +96,7 @@ int Main(int argc, char** argv) {
     while (times[first] <= times[last] - 60.0) ++first;
     const int ours = static_cast<int>(last - first + 1);
     ours_max = std::max(ours_max, ours);
-    account_max = std::max(account_max, ours + others_at(times[last]));
+    account_max = std::max(account_max, ours + others);
     if (times[last] >= 120.0) ours_max_steady = std::max(ours_max_steady, ours);
   }
   AccountUsage usage;

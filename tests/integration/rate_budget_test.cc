@@ -199,5 +199,48 @@ TEST_F(RateBudget, DuringA403BlockNoRequestIsSent) {
   EXPECT_EQ(Count(arrivals, 403), 1) << "a 403 block is never retried quickly";
 }
 
+TEST_F(RateBudget, ABlockShowsAsDattoRmmApiBlockedUntilItIsOver) {
+  account_.rate_limit.block_pause = milliseconds(1500);
+  MakePoller();
+  std::stop_source stop;
+  ASSERT_TRUE(account().RunOnce(CollectorKind::kRateStatus, stop.get_token()));
+  sim::FaultSpec block;
+  block.kind = sim::FaultKind::kBlock;
+  block.path_prefix = "/api/v2/account/alerts/open";
+  simulator_->InjectFault(block);
+  EXPECT_FALSE(account().RunOnce(CollectorKind::kAlerts, stop.get_token()));
+  EXPECT_EQ(Value(self_.registry()->Collect(), "datto_rmm_api_blocked", {{"account", "acme"}}), 1);
+  ASSERT_TRUE(account().RunOnce(CollectorKind::kSites, stop.get_token()));  // after the pause
+  EXPECT_EQ(Value(self_.registry()->Collect(), "datto_rmm_api_blocked", {{"account", "acme"}}), 0);
+}
+
+// Datto also answers 403 for a missing permission. Taking that for an IP block would stop the
+// account for minutes; it fails the one collector and the next request goes out at once.
+TEST_F(RateBudget, A403WithoutRateLimitWordsIsAPermissionErrorNotABlock) {
+  account_.rate_limit.block_pause = milliseconds(1500);
+  MakePoller();
+  std::stop_source stop;
+  ASSERT_TRUE(account().RunOnce(CollectorKind::kRateStatus, stop.get_token()));
+  simulator_->ResetRequestLog();
+  sim::FaultSpec forbidden;
+  forbidden.kind = sim::FaultKind::kForbidden;
+  forbidden.path_prefix = "/api/v2/account/alerts/open";
+  simulator_->InjectFault(forbidden);
+  EXPECT_FALSE(account().RunOnce(CollectorKind::kAlerts, stop.get_token()));
+  EXPECT_FALSE(account().governor().Blocked());
+  ASSERT_TRUE(account().RunOnce(CollectorKind::kSites, stop.get_token()));
+  const auto arrivals = Arrivals(*simulator_);
+  const auto forbidden_at = FirstWithStatus(arrivals, 403);
+  ASSERT_LT(forbidden_at + 1, arrivals.size());
+  EXPECT_LT(arrivals[forbidden_at + 1].t - arrivals[forbidden_at].t, 1.0)
+      << "a permission error paused the account like a block";
+  EXPECT_EQ(Count(arrivals, 403), 1) << "a permission error is not retried";
+  EXPECT_EQ(Value(self_.registry()->Collect(), "datto_rmm_api_blocked", {{"account", "acme"}}), 0);
+  const auto snapshot = account().Current();
+  const auto& alerts = snapshot.collectors[static_cast<int>(CollectorKind::kAlerts)];
+  EXPECT_TRUE(alerts.ran);
+  EXPECT_FALSE(alerts.last_success);
+}
+
 }  // namespace
 }  // namespace drmm::testing
