@@ -74,6 +74,21 @@ std::optional<double> SampleValue(const std::string& text, const std::string& se
   return std::nullopt;
 }
 
+// Sends `signal` (SIGTERM or SIGINT) and expects exit status 0 within 2 s, with the shutdown
+// logged under the signal's name; returns the exporter's log.
+std::string SignalAndExpectExitWithinTwoSeconds(const StartedProcess& exporter, int signal) {
+  const auto signalled = Clock::now();
+  exporter.process->Signal(signal);
+  const auto exit_code = exporter.process->WaitForExit(2s);
+  const auto took = Clock::now() - signalled;
+  EXPECT_EQ(exit_code, 0) << exporter.process->StderrTail();
+  EXPECT_LT(took, 2s);
+  const std::string log = exporter.process->Stderr();
+  const std::string name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+  EXPECT_NE(log.find("msg=\"shutting down\" signal=" + name), std::string::npos) << log;
+  return log;
+}
+
 SubprocessOptions ExporterCommand(const std::filesystem::path& dir, const std::string& name,
                                   std::vector<std::string> args) {
   SubprocessOptions options;
@@ -464,8 +479,7 @@ TEST(ExporterProcess, AWrongSecretGivesUpZeroNamesTheCredentialsAndDoesNotHammer
       << requests.dump(1);
 
   // SIGTERM while idle (waiting out the credentials back-off).
-  exporter.process->Signal(SIGTERM);
-  EXPECT_EQ(exporter.process->WaitForExit(2s), 0) << exporter.process->StderrTail();
+  SignalAndExpectExitWithinTwoSeconds(exporter, SIGTERM);
   EXPECT_EQ(StopCleanly(sim, 10s), "");
 }
 
@@ -502,14 +516,7 @@ TEST(ExporterProcess, SigtermExitsZeroWithinTwoSecondsDuringASlowPageWalk) {
   ASSERT_TRUE(exporter.process->Running());
   EXPECT_EQ(HttpGet(exporter.port, "/-/ready").status, 503) << "the walk is not in flight";
 
-  const auto signalled = Clock::now();
-  exporter.process->Signal(SIGTERM);
-  const auto exit_code = exporter.process->WaitForExit(2s);
-  const auto took = Clock::now() - signalled;
-  EXPECT_EQ(exit_code, 0) << exporter.process->StderrTail();
-  EXPECT_LT(took, 2s);
-  const std::string stderr_text = exporter.process->Stderr();
-  EXPECT_NE(stderr_text.find("msg=\"shutting down\" signal=SIGTERM"), std::string::npos);
+  const std::string stderr_text = SignalAndExpectExitWithinTwoSeconds(exporter, SIGTERM);
   EXPECT_NE(stderr_text.find("msg=stopped"), std::string::npos) << stderr_text;
   EXPECT_EQ(StopCleanly(sim, 10s), "");
 }
@@ -542,19 +549,6 @@ class ShutdownWithOpenConnections : public ::testing::Test {
     return scraper;
   }
 
-  // Sends SIGINT and expects exit status 0 within 2 s; returns the exporter's log.
-  std::string InterruptAndExpectExitWithinTwoSeconds() {
-    const auto signalled = Clock::now();
-    exporter_.process->Signal(SIGINT);
-    const auto exit_code = exporter_.process->WaitForExit(2s);
-    const auto took = Clock::now() - signalled;
-    EXPECT_EQ(exit_code, 0) << exporter_.process->StderrTail();
-    EXPECT_LT(took, 2s);
-    const std::string log = exporter_.process->Stderr();
-    EXPECT_NE(log.find("msg=\"shutting down\" signal=SIGINT"), std::string::npos) << log;
-    return log;
-  }
-
   TempDir dir_{"drmm-e2e-sigint"};
   StartedProcess sim_;
   StartedProcess exporter_;
@@ -562,7 +556,7 @@ class ShutdownWithOpenConnections : public ::testing::Test {
 
 TEST_F(ShutdownWithOpenConnections, AScrapersKeepAliveConnectionDoesNotDelayACleanExit) {
   const auto scraper = ScrapeAndKeepOpen();
-  const std::string log = InterruptAndExpectExitWithinTwoSeconds();
+  const std::string log = SignalAndExpectExitWithinTwoSeconds(exporter_, SIGINT);
   EXPECT_NE(log.find("msg=stopped"), std::string::npos) << log;
   EXPECT_EQ(log.find("clean shutdown did not finish in time"), std::string::npos) << log;
 }
@@ -571,7 +565,7 @@ TEST_F(ShutdownWithOpenConnections, AStuckClientCannotHoldTheExitPastTheDeadline
   const auto scraper = ScrapeAndKeepOpen();
   RawConnection stuck(exporter_.port);
   stuck.Send("GET /metr");  // and never the rest
-  const std::string log = InterruptAndExpectExitWithinTwoSeconds();
+  const std::string log = SignalAndExpectExitWithinTwoSeconds(exporter_, SIGINT);
   EXPECT_TRUE(AnyLineHasAll(
       log, {"level=warn", "clean shutdown did not finish in time", "deadline=1s500ms"}))
       << log;

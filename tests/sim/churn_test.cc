@@ -5,23 +5,17 @@
 #include <algorithm>
 #include <set>
 
+#include "generated_account.h"
 #include "sim/generator.h"
 #include "sim/ground_truth.h"
 
 namespace drmm::sim {
 namespace {
 
-constexpr std::int64_t kNow = 1767225600000;  // 2026-01-01T00:00:00Z
-constexpr std::int64_t kMinuteMs = 60'000;
+using testing::kNow;
+using testing::Options;
 
-GeneratorOptions Options(int sites, int devices, int alerts, std::uint64_t seed = 5) {
-  GeneratorOptions o;
-  o.seed = seed;
-  o.sites = sites;
-  o.devices = devices;
-  o.alerts = alerts;
-  return o;
-}
+constexpr std::int64_t kMinuteMs = 60'000;
 
 const SimSite& DeletedDevicesSite(const AccountState& s) {
   const auto it = std::find_if(s.sites.begin(), s.sites.end(),

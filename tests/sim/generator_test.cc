@@ -6,22 +6,15 @@
 #include <map>
 #include <set>
 
+#include "generated_account.h"
 #include "sim/ground_truth.h"
 #include "sim/time_format.h"
 
 namespace drmm::sim {
 namespace {
 
-constexpr std::int64_t kNow = 1767225600000;  // 2026-01-01T00:00:00Z
-
-GeneratorOptions Options(int sites, int devices, int alerts, std::uint64_t seed = 5) {
-  GeneratorOptions o;
-  o.seed = seed;
-  o.sites = sites;
-  o.devices = devices;
-  o.alerts = alerts;
-  return o;
-}
+using testing::kNow;
+using testing::Options;
 
 TEST(SimGenerator, SameSeedSameAccountOtherSeedOtherAccount) {
   const AccountState a = GenerateAccount(Options(30, 500, 50), kNow);
