@@ -74,6 +74,7 @@ RateDecision RateLimiter::Admit(SteadyTime now) {
     return {RateVerdict::kRateLimited, retry_after};
   }
   own_.push_back(now);
+  peak_ = std::max(peak_, static_cast<std::int64_t>(count + 1));
   const double after = static_cast<double>(count + 1);
   if (after > settings_.cutoff_ratio * settings_.limit) return {RateVerdict::kThrottle, 0};
   return {RateVerdict::kAllow, 0};

@@ -54,6 +54,10 @@ class RateLimiter {
   // Requests in the window at `now` (this simulator's and the other consumers').
   std::int64_t Count(SteadyTime now);
   std::int64_t OtherCount(SteadyTime now);
+  // The most requests the window held (others' included) when one of this simulator's requests
+  // was admitted, since construction or ResetPeak(): what the account used at its busiest.
+  std::int64_t PeakCount() const { return peak_; }
+  void ResetPeak() { peak_ = 0; }
   const RateLimitSettings& settings() const { return settings_; }
   bool Blocked(SteadyTime now) const { return now < block_until_; }
 
@@ -72,6 +76,7 @@ class RateLimiter {
   SteadyTime penalty_until_{};  // the latest 429's Retry-After ends here
   int violations_ = 0;
   SteadyTime block_until_{};
+  std::int64_t peak_ = 0;
 };
 
 }  // namespace drmm::sim

@@ -265,9 +265,18 @@ json Service::GroundTruth() {
   return ComputeGroundTruth(*State(), options_.page_max, options_.alerts_page_max);
 }
 
-json Service::RequestLog(std::uint64_t since_seq) const { return log_.ToJson(since_seq); }
+json Service::RequestLog(std::uint64_t since_seq) const {
+  json log = log_.ToJson(since_seq);
+  std::lock_guard lock(limiter_mutex_);
+  log["peak_account_window"] = limiter_.PeakCount();
+  return log;
+}
 
-void Service::ResetRequestLog() { log_.Reset(); }
+void Service::ResetRequestLog() {
+  log_.Reset();
+  std::lock_guard lock(limiter_mutex_);
+  limiter_.ResetPeak();
+}
 
 void Service::InjectFault(const FaultSpec& fault) { faults_.Add(fault); }
 

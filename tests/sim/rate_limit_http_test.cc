@@ -164,6 +164,10 @@ TEST_F(SimRateLimitTest, OtherConsumersCountFromTheStart) {
   // The budget of 20 is that much smaller at once: 5 more own requests fill it.
   for (int i = 0; i < 5; ++i) EXPECT_EQ(client_->Get("/api/v2/account", token).status, 200);
   EXPECT_EQ(client_->Get("/api/v2/account", token).status, 429);
+  // The request log reports the busiest window: full, 12 of theirs and 8 of ours.
+  const Reply log = client_->Send("GET", "/__sim/requests");
+  ASSERT_EQ(log.status, 200) << log.body;
+  EXPECT_EQ(log.Json().value("peak_account_window", -1), 20) << log.body;
 }
 
 // The same on the real clock with a window scaled down to 2 s, as tests of the exporter use it.

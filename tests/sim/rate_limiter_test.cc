@@ -123,6 +123,26 @@ TEST(SimRateLimiter, OtherConsumersFillTheWindowFromTheMomentTheyAreSet) {
   EXPECT_EQ(limiter.OtherCount(kT0 + seconds(8)), 0);
 }
 
+TEST(SimRateLimiter, PeakIsTheBusiestWindowSeenAtAnAdmittedRequestOthersIncluded) {
+  RateLimiter limiter(Small(), kT0);
+  EXPECT_EQ(limiter.PeakCount(), 0);
+  limiter.SetOtherConsumers(3, kT0);
+  limiter.Admit(kT0);
+  limiter.Admit(kT0 + seconds(1));
+  EXPECT_EQ(limiter.PeakCount(), 5);  // 3 of theirs and 2 of ours
+  // Ours leave the window; the peak stays what it was.
+  limiter.Admit(kT0 + seconds(30));
+  EXPECT_EQ(limiter.Count(kT0 + seconds(30)), 4);
+  EXPECT_EQ(limiter.PeakCount(), 5);
+  // A refused request is not counted in the window, so it sets no peak.
+  for (int i = 0; i < 6; ++i) limiter.Admit(kT0 + seconds(31));
+  EXPECT_EQ(limiter.PeakCount(), 10);
+  EXPECT_EQ(limiter.Admit(kT0 + seconds(31)).verdict, RateVerdict::kRateLimited);
+  EXPECT_EQ(limiter.PeakCount(), 10);
+  limiter.ResetPeak();
+  EXPECT_EQ(limiter.PeakCount(), 0);
+}
+
 TEST(SimRateLimiter, RetryAfterAccountsForOtherConsumersArrivingMeanwhile) {
   RateLimitSettings s = Small();
   s.limit = 4;
