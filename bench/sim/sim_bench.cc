@@ -1,7 +1,8 @@
 // sim_bench: the simulator at benchmark scale (100,000 devices in 2,000 sites, 20,000 open
-// alerts by default). Prints generation time, the time to render a device page in-process, and
-// full walks of the device list over loopback with a keep-alive client (pages/s, MB/s), plus
-// peak RSS. Prints figures only; never asserts on time (shared, noisy machines).
+// alerts by default). Prints generation time, the time to render a device page in-process,
+// full walks of the device list over loopback with a keep-alive client (pages/s, MB/s), one
+// full poll (sites, devices, open alerts) while the account churns, and peak RSS. Prints figures
+// only; never asserts on time (shared, noisy machines).
 #include <httplib.h>
 #include <sys/resource.h>
 
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/flags.h"
@@ -123,34 +125,68 @@ int main(int argc, char** argv) {
   const std::string bearer =
       "Bearer " + nlohmann::json::parse(token_reply->body)["access_token"].get<std::string>();
 
-  for (int walk = 0; walk < args.walks; ++walk) {
-    std::string target = "/api/v2/account/devices";
+  // One walk of a list, following nextPageUrl; only pageDetails (the head of each body) is
+  // decoded, so the figures are the simulator's.
+  struct WalkFigures {
     int pages = 0;
-    std::size_t bytes = 0, devices = 0;
-    start = Clock::now();
-    while (!target.empty() && pages < 10'000) {
+    std::size_t items = 0;
+    std::size_t bytes = 0;
+    double seconds = 0;
+  };
+  auto walk_list = [&](const std::string& path, const std::string& key) -> WalkFigures {
+    WalkFigures f;
+    std::string target = path;
+    const std::string list_start = "},\"" + key + "\":";
+    const auto walk_start = Clock::now();
+    while (!target.empty() && f.pages < 10'000) {
       const auto reply = client.Get(target, {{"Authorization", bearer}});
       if (!reply || reply->status != 200) {
-        std::fprintf(stderr, "page %d failed\n", pages);
-        return 1;
+        std::fprintf(stderr, "%s page %d failed\n", path.c_str(), f.pages);
+        std::exit(1);
       }
-      ++pages;
-      bytes += reply->body.size();
-      // Only pageDetails (the head of the body) is decoded: the figures are the simulator's.
+      ++f.pages;
+      f.bytes += reply->body.size();
       const std::string& body = reply->body;
-      const auto head_end = body.find("},\"devices\":");
+      const auto head_end = body.find(list_start);
       const auto details = nlohmann::json::parse(body.substr(15, head_end - 14));
-      devices += details["count"].get<std::size_t>();
+      f.items += details["count"].get<std::size_t>();
       const auto& next = details["nextPageUrl"];
       target = next.is_string() ? next.get<std::string>().substr(sim.base_url().size()) : "";
     }
-    const double s = Seconds(Clock::now() - start);
+    f.seconds = Seconds(Clock::now() - walk_start);
+    return f;
+  };
+
+  for (int walk = 0; walk < args.walks; ++walk) {
+    const WalkFigures f = walk_list("/api/v2/account/devices", "devices");
     std::printf(
         "walk %d over HTTP: %d pages, %zu devices, %.1f MB in "
         "%.2f s: %.0f pages/s, %.0f MB/s\n",
-        walk + 1, pages, devices, static_cast<double>(bytes) / 1e6, s, pages / s,
-        static_cast<double>(bytes) / s / 1e6);
+        walk + 1, f.pages, f.items, static_cast<double>(f.bytes) / 1e6, f.seconds,
+        f.pages / f.seconds, static_cast<double>(f.bytes) / f.seconds / 1e6);
   }
+
+  // What one poll of the exporter asks for (sites, devices, open alerts) while the account
+  // churns 200 times faster than the default 30/min, so the cost of churn is in the figures.
+  const auto churn =
+      client.Put("/__sim/settings", R"({"churn_per_minute": 6000})", "application/json");
+  if (!churn || churn->status != 200) {
+    std::fprintf(stderr, "setting churn failed\n");
+    return 1;
+  }
+  WalkFigures poll;
+  for (const auto& [path, key] : {std::pair{"/api/v2/account/sites", "sites"},
+                                  std::pair{"/api/v2/account/devices", "devices"},
+                                  std::pair{"/api/v2/account/alerts/open", "alerts"}}) {
+    const WalkFigures f = walk_list(path, key);
+    std::printf("  %-28s %4d pages, %6zu items in %.2f s: %.0f pages/s\n", path, f.pages, f.items,
+                f.seconds, f.pages / f.seconds);
+    poll.pages += f.pages;
+    poll.bytes += f.bytes;
+    poll.seconds += f.seconds;
+  }
+  std::printf("full poll over HTTP, churn at 6,000 events/min: %d pages in %.2f s: %.0f pages/s\n",
+              poll.pages, poll.seconds, poll.pages / poll.seconds);
   std::printf("peak RSS: %.0f MB\n", PeakRssMb());
   sim.Stop();
   return 0;

@@ -23,6 +23,7 @@ constexpr std::string_view kVersion = "2.0.0 (Build 201_aadf6556fb176a75fbb9b2aa
 // A backlog of due churn (after a pause, or a jump of a test clock) is capped: the account
 // moves as much as a busy stretch would, not by its whole history at once.
 constexpr std::int64_t kMaxChurnBatch = 1000;
+constexpr auto kChurnSpacing = std::chrono::milliseconds(100);
 constexpr std::uint64_t kTokenSeedSalt = 0x746f6b656e73ULL;
 constexpr std::uint64_t kChurnSeedSalt = 0x636875726e21ULL;
 
@@ -221,6 +222,10 @@ void Service::AdvanceChurn(SteadyTime now, bool wait) {
     return;  // another request is applying the churn; this one serves the current state
   }
   if (churn_per_minute_ <= 0) return;
+  // Each application copies the account's item lists (100,000 devices: milliseconds), so the
+  // request path batches events: at most one application per kChurnSpacing. The ground truth
+  // and the admin endpoints (wait=true) still see every event due.
+  if (!wait && churn_applied_at_ && now - *churn_applied_at_ < kChurnSpacing) return;
   const double seconds = std::chrono::duration<double>(now - churn_epoch_).count();
   // The epsilon keeps whole event counts whole despite rounding (10 s at 60/min is 10 events).
   const auto due_total =
@@ -228,6 +233,7 @@ void Service::AdvanceChurn(SteadyTime now, bool wait) {
   const std::int64_t due = due_total - churn_applied_;
   if (due <= 0) return;
   churn_applied_ = due_total;
+  churn_applied_at_ = now;
   ApplyChurnLocked(static_cast<int>(std::min(due, kMaxChurnBatch)));
 }
 

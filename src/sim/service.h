@@ -140,6 +140,7 @@ class Service {
   double churn_per_minute_ = 0;
   SteadyTime churn_epoch_;
   std::int64_t churn_applied_ = 0;
+  std::optional<SteadyTime> churn_applied_at_;  // when the request path last applied churn
 
   mutable std::mutex limiter_mutex_;
   RateLimiter limiter_;
