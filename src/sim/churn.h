@@ -4,12 +4,12 @@
 //
 // The churn is mean-reverting, so an account left running for hours keeps its shape: each
 // device's online state is redrawn with its kind's online probability (as GenerateAccount draws
-// it), alerts open at a constant rate and resolve in proportion to how many are open (pulling the
-// count back to its target), and sites are added or removed pulling the number of regular sites
-// back to its target. A removed site's devices move to "Deleted Devices" (as Datto does), whose
-// earlier residents are purged at random down to that site's target size, and a new site gets
-// the devices the account is short of (at least one). Removal prefers small sites, so the big
-// sites of the Zipf-like spread stay.
+// it), and an alert event opens rather than resolves, or a site event adds rather than removes,
+// with probability target² / (target² + current²), pulling the count back to its target. A
+// removed site's devices move to "Deleted Devices" (as Datto does), whose earlier residents are
+// purged at random down to that site's target size, and a new site gets the devices the account
+// is short of (at least one). Removal prefers small sites, so the big sites of the Zipf-like
+// spread stay.
 #pragma once
 
 #include <cstdint>
