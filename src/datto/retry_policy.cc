@@ -119,15 +119,16 @@ std::optional<Duration> ParseRetryAfter(std::string_view value, WallTime now) {
 }
 
 bool BodyMentionsRateLimit(std::string_view body) {
-  // Whole phrases, not single words: a permission 403 says "limited permissions" or "blocked by
-  // policy", and taking that for an IP block would pause the account for minutes. The body is
-  // lower-cased and every run of non-alphanumerics becomes one space, so "Rate-Limit",
-  // "rate_limit" and "IP  blocked" read alike. A phrase must start a word and may end inside one
-  // ("rate limited", "request limits"); "accurate limit" does not match.
-  static constexpr std::array<std::string_view, 9> kPhrases = {
-      "rate limit",       "ratelimit",           "too many requests",
-      "request limit",    "temporarily blocked", "ip block",
-      "ip address block", "ip has been blocked", "ip address has been blocked"};
+  // Datto's rule (shared/datto-api/README.md): a 403 whose body "mentions a rate limit or block"
+  // is a block. So: a rate-limit phrase, or any word that starts with "block" ("blocked",
+  // "BLOCK"). A lone "limit" is not enough: a permission 403 may say "limited permissions", and
+  // a block read from it would pause the account for minutes. When in doubt it is a block:
+  // going on through a real one only makes it longer. The body is lower-cased and every run of
+  // non-alphanumerics becomes one space, so "Rate-Limit", "rate_limit" and "IP  blocked" read
+  // alike. A phrase must start a word and may end inside one ("rate limited", "request limits");
+  // "accurate limit" does not match.
+  static constexpr std::array<std::string_view, 5> kPhrases = {
+      "rate limit", "ratelimit", "too many requests", "request limit", "block"};
   std::string text = " ";
   text.reserve(body.size() + 1);
   for (const char c : body) {

