@@ -130,6 +130,9 @@ struct AccountSnapshot {
   std::shared_ptr<const DevicesData> devices;
   std::shared_ptr<const AlertsData> alerts;
   std::shared_ptr<const RateData> rate;
+  // The latest sites data even when `sites` has gone stale: read only for which sites are
+  // on-demand, so the site filter keeps hiding them while the sites collector fails.
+  std::shared_ptr<const SitesData> last_known_sites;
   std::shared_ptr<const SiteFilter> site_filter;  // null: every site is included
   bool device_metrics = false;                    // per-device series on (see DeviceRow)
   // Live read-outs of the account's request governor and schedule, exported when set:

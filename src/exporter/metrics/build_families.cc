@@ -90,7 +90,7 @@ void AddByValue(prometheus::MetricFamily& family, const Labels& base, const std:
 // known to some and not yet (or no longer) to others.
 struct SiteView {
   std::string_view name;
-  bool on_demand = false;  // false unless the sites data says otherwise
+  bool on_demand = false;  // false unless the (last known) sites data says otherwise
   bool in_sites = false;
   const SiteDevices* devices = nullptr;
   const SiteAlerts* alerts = nullptr;
@@ -122,6 +122,14 @@ std::map<std::string_view, SiteView> SiteViews(const AccountSnapshot& account) {
     }
   }
   if (account.site_filter) {
+    // Stale sites data no longer names the sites, but which ones are on-demand rarely changes.
+    if (!account.sites && account.last_known_sites) {
+      for (const auto& site : account.last_known_sites->sites) {
+        if (const auto it = views.find(site.uid); it != views.end()) {
+          it->second.on_demand = site.on_demand;
+        }
+      }
+    }
     for (auto& [uid, view] : views) {
       view.included = account.site_filter->Includes(uid, view.name, view.on_demand);
     }

@@ -285,6 +285,7 @@ AccountSnapshot AccountPoller::Current() const {
   };
   for (const auto& state : collectors_) snapshot.collectors.push_back(state.status);
   if (fresh(CollectorKind::kSites)) snapshot.sites = sites_;
+  snapshot.last_known_sites = sites_;
   if (fresh(CollectorKind::kDevices)) snapshot.devices = devices_;
   if (fresh(CollectorKind::kAlerts)) snapshot.alerts = alerts_;
   if (fresh(CollectorKind::kRateStatus)) snapshot.rate = rate_;

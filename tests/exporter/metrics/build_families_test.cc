@@ -211,6 +211,23 @@ TEST(BuildFamiliesTest, OnDemandSitesOutWhenTheFilterSaysSoUnknownCountsAsNotOnD
             (std::set<std::string>{"s-001", "s-002", "s-003", "s-006", "s-007"}));
 }
 
+TEST(BuildFamiliesTest, OnDemandSitesStayOutWhileTheSitesDataIsStale) {
+  Snapshot snapshot = testing::GoldenSnapshot();
+  SiteFilterConfig config;
+  config.on_demand = false;
+  auto& account = snapshot.accounts[0];
+  account.site_filter =
+      std::make_shared<const SiteFilter>(std::get<SiteFilter>(SiteFilter::Create(config)));
+  account.last_known_sites = account.sites;
+  account.sites = nullptr;  // stale: dropped from the snapshot
+  const auto families = BuildFamilies(snapshot);
+  // s-004 (on-demand per the last sites data) is still out, though the devices and alerts know
+  // it; s-002 was known only to the sites data, so it is gone with it.
+  EXPECT_EQ(SiteUidsOf(families, "datto_rmm_site_alerts_open", "acme"),
+            (std::set<std::string>{"s-001", "s-003", "s-006", "s-007"}));
+  EXPECT_TRUE(SiteUidsOf(families, "datto_rmm_site_info", "acme").empty());
+}
+
 TEST(BuildFamiliesTest, SiteAlertsForEverySiteAnyCollectorKnows) {
   const auto families = Golden();
   EXPECT_EQ(SiteUidsOf(families, "datto_rmm_site_alerts_open", "acme"),

@@ -107,5 +107,19 @@ TEST_F(AccountPollerSchedule, ReportsCollectorStatusAndDropsDataAfterMaxStalenes
       << "the last-success timestamp stays, so staleness is visible";
 }
 
+TEST_F(AccountPollerSchedule, StaleSitesDataStaysKnownForTheOnDemandFilter) {
+  account_.max_staleness = seconds(120);
+  MakePoller();
+  std::stop_source stop;
+  ASSERT_TRUE(poller_->RunOnce(CollectorKind::kSites, stop.get_token()));
+  const auto fresh = poller_->Current();
+  ASSERT_TRUE(fresh.sites);
+  EXPECT_EQ(fresh.last_known_sites, fresh.sites);
+  clock_.Advance(seconds(121));
+  const auto stale = poller_->Current();
+  EXPECT_FALSE(stale.sites);
+  EXPECT_EQ(stale.last_known_sites, fresh.sites);
+}
+
 }  // namespace
 }  // namespace drmm::testing
