@@ -3,6 +3,7 @@
 // Implementations must be thread-safe (collectors of one account run on separate threads).
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "common/clock.h"
@@ -22,6 +23,9 @@ class ApiObserver {
   virtual void OnRetry(std::string_view /*reason*/) {}
   // A response body that was not the JSON we expect.
   virtual void OnDecodeError(std::string_view /*endpoint*/) {}
+  // A response that decoded with `count` fields of an unexpected type (read as absent) or list
+  // entries that were not objects: the data is served, but Datto's shape has drifted.
+  virtual void OnDecodeWarnings(std::string_view /*endpoint*/, std::int64_t /*count*/) {}
   // A value outside the documented enum set (kept as-is, reported once per value).
   virtual void OnUnknownEnumValue(std::string_view /*field*/, std::string_view /*value*/) {}
   // Time spent waiting in the rate gate before a request could go out.

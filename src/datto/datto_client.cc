@@ -176,6 +176,7 @@ class DattoClient::Impl {
       };
       auto decoded = decode(response.body, context);
       decode_warnings_ += context.warnings;
+      if (context.warnings > 0) observer_.OnDecodeWarnings(endpoint, context.warnings);
       if (!decoded.ok()) return decoded.status();
       value = std::move(decoded).value();
       return Status::Ok();

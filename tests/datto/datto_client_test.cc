@@ -514,11 +514,13 @@ TEST_F(DattoClientTest, ReportsUnknownEnumValuesOncePerClient) {
                           std::pair<std::string, std::string>("priority", "Severe")));
 }
 
-TEST_F(DattoClientTest, CountsDecodeWarnings) {
+TEST_F(DattoClientTest, CountsDecodeWarningsAndReportsThemPerEndpoint) {
   api_.devices = {R"({"uid":"d1","online":"yes","id":"x"})"};
   Client();
   ASSERT_TRUE(client_->ForEachDevice([](std::vector<Device>&&) {}, {}).ok());
   EXPECT_EQ(client_->DecodeWarnings(), 2);
+  EXPECT_THAT(observer_.decode_warnings(),
+              ElementsAre(std::pair<std::string, std::int64_t>("/api/v2/account/devices", 2)));
 }
 
 TEST_F(DattoClientTest, AnUndecodablePageIsRetriedThenReported) {

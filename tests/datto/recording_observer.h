@@ -30,6 +30,10 @@ class RecordingObserver final : public datto::ApiObserver {
     std::lock_guard lock(mutex_);
     decode_errors_.emplace_back(endpoint);
   }
+  void OnDecodeWarnings(std::string_view endpoint, std::int64_t count) override {
+    std::lock_guard lock(mutex_);
+    decode_warnings_.emplace_back(endpoint, count);
+  }
   void OnUnknownEnumValue(std::string_view field, std::string_view value) override {
     std::lock_guard lock(mutex_);
     unknown_enums_.emplace_back(field, value);
@@ -54,6 +58,9 @@ class RecordingObserver final : public datto::ApiObserver {
   std::vector<Request> requests() const { return Get(requests_); }
   std::vector<std::string> retries() const { return Get(retries_); }
   std::vector<std::string> decode_errors() const { return Get(decode_errors_); }
+  std::vector<std::pair<std::string, std::int64_t>> decode_warnings() const {
+    return Get(decode_warnings_);
+  }
   std::vector<std::pair<std::string, std::string>> unknown_enums() const {
     return Get(unknown_enums_);
   }
@@ -73,6 +80,7 @@ class RecordingObserver final : public datto::ApiObserver {
   std::vector<Request> requests_;
   std::vector<std::string> retries_;
   std::vector<std::string> decode_errors_;
+  std::vector<std::pair<std::string, std::int64_t>> decode_warnings_;
   std::vector<std::pair<std::string, std::string>> unknown_enums_;
   double throttle_seconds_ = 0;
   int rate_limited_ = 0;

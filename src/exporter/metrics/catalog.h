@@ -182,6 +182,11 @@ inline constexpr MetricSpec kMetricApiRetries{
 inline constexpr MetricSpec kMetricDecodeErrors{
     "datto_rmm_decode_errors_total", prometheus::MetricType::Counter, "account endpoint",
     "Datto API responses whose body was not the JSON expected.", "exporter"};
+inline constexpr MetricSpec kMetricDecodeWarnings{
+    "datto_rmm_decode_warnings_total", prometheus::MetricType::Counter, "account endpoint",
+    "Fields of an unexpected type in Datto API responses (read as absent) and list entries that "
+    "were not objects: the response was used, but Datto's data shape has drifted.",
+    "exporter"};
 inline constexpr MetricSpec kMetricUnknownEnumValues{
     "datto_rmm_unknown_enum_values_total", prometheus::MetricType::Counter, "account field",
     "Distinct values outside the documented set seen per API field (each value counted once "
@@ -253,6 +258,7 @@ inline constexpr std::array kMetricCatalog = {
     &kMetricApiRequestDuration,
     &kMetricApiRetries,
     &kMetricDecodeErrors,
+    &kMetricDecodeWarnings,
     &kMetricUnknownEnumValues,
     &kMetricThrottleWait,
     &kMetricRateLimited,

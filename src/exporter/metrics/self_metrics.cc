@@ -90,6 +90,11 @@ class SelfMetrics::AccountObserver final : public datto::ApiObserver {
         .Increment();
   }
 
+  void OnDecodeWarnings(std::string_view endpoint, std::int64_t count) override {
+    metrics_.decode_warnings_.Add({{"account", account_}, {"endpoint", std::string(endpoint)}})
+        .Increment(static_cast<double>(count));
+  }
+
   void OnUnknownEnumValue(std::string_view field, std::string_view value) override {
     {
       std::lock_guard lock(mutex_);
@@ -133,6 +138,7 @@ SelfMetrics::SelfMetrics(std::string version, std::string revision)
           Register(prometheus::BuildHistogram(), kMetricApiRequestDuration, *registry_)),
       retries_(Register(prometheus::BuildCounter(), kMetricApiRetries, *registry_)),
       decode_errors_(Register(prometheus::BuildCounter(), kMetricDecodeErrors, *registry_)),
+      decode_warnings_(Register(prometheus::BuildCounter(), kMetricDecodeWarnings, *registry_)),
       unknown_enum_values_(
           Register(prometheus::BuildCounter(), kMetricUnknownEnumValues, *registry_)),
       throttle_wait_(Register(prometheus::BuildCounter(), kMetricThrottleWait, *registry_)),

@@ -44,6 +44,7 @@ class SelfMetrics {
   prometheus::Family<prometheus::Histogram>& request_duration_;
   prometheus::Family<prometheus::Counter>& retries_;
   prometheus::Family<prometheus::Counter>& decode_errors_;
+  prometheus::Family<prometheus::Counter>& decode_warnings_;
   prometheus::Family<prometheus::Counter>& unknown_enum_values_;
   prometheus::Family<prometheus::Counter>& throttle_wait_;
   prometheus::Family<prometheus::Counter>& rate_limited_;

@@ -31,6 +31,7 @@ std::vector<prometheus::MetricFamily> EverythingExposed() {
   auto& observer = self.ObserverFor("acme");
   observer.OnRequest("/api/v2/account/devices", "200", 0.5);
   observer.OnDecodeError("/api/v2/account/devices");
+  observer.OnDecodeWarnings("/api/v2/account/devices", 1);
   for (auto& family : self.registry()->Collect()) families.push_back(std::move(family));
   for (auto& family : ProcessCollectable().Collect()) families.push_back(std::move(family));
   return families;

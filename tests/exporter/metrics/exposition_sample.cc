@@ -18,6 +18,7 @@ int main() {
   observer.OnRequest("/api/v2/account/devices", "200", 0.5);
   observer.OnRequest("/auth/oauth/token", "error", 31);
   observer.OnDecodeError("/api/v2/account/devices");
+  observer.OnDecodeWarnings("/api/v2/account/devices", 2);
   observer.OnUnknownEnumValue("patchStatus", "PartiallyPatched");
   observer.OnThrottleWait(1.5);
   const std::vector<std::shared_ptr<prometheus::Collectable>> collectables = {

@@ -81,6 +81,8 @@ TEST(SelfMetricsTest, ObserverCallsLandOnTheRightSeries) {
   acme.OnRetry("transport");
   acme.OnRetry("rate_limited");
   acme.OnDecodeError("/api/v2/account/alerts/open");
+  acme.OnDecodeWarnings("/api/v2/account/devices", 3);
+  acme.OnDecodeWarnings("/api/v2/account/devices", 1);
   acme.OnUnknownEnumValue("patchStatus", "PartiallyPatched");
   acme.OnUnknownEnumValue("patchStatus", "PartiallyPatched");  // the same value again
   acme.OnUnknownEnumValue("patchStatus", "Other");
@@ -148,6 +150,9 @@ TEST(SelfMetricsTest, ObserverCallsLandOnTheRightSeries) {
   EXPECT_EQ(ValueOf(families, "datto_rmm_decode_errors_total",
                     {{"account", "acme"}, {"endpoint", "/api/v2/account/alerts/open"}}),
             1);
+  EXPECT_EQ(ValueOf(families, "datto_rmm_decode_warnings_total",
+                    {{"account", "acme"}, {"endpoint", "/api/v2/account/devices"}}),
+            4);
   EXPECT_EQ(ValueOf(families, "datto_rmm_unknown_enum_values_total",
                     {{"account", "acme"}, {"field", "patchStatus"}}),
             2);
