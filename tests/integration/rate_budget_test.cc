@@ -127,10 +127,15 @@ TEST_F(RateBudget, AlertsStayFreshWhileDeviceWalksAreStretched) {
   const int alert_walks = Walks(arrivals, "/api/v2/account/alerts/open");
   const int device_walks = Walks(arrivals, "/api/v2/account/devices");
   // Configured: both every 500 ms. The budget (20 per 2 s) cannot carry 24-page device walks at
-  // that pace, so devices stretch while alerts keep close to their interval.
-  EXPECT_GE(alert_walks, 6) << "alerts were starved";
-  EXPECT_LE(device_walks, 3);
-  EXPECT_GT(alert_walks, 2 * device_walks);
+  // that pace, so devices stretch while alerts keep close to their interval (about 720 ms once
+  // planned: 8 walks in 6 s on an idle machine, 5 seen under ASan on a loaded 2-core CI
+  // machine). The bounds leave room for slow builds; alerts stretched like the devices would
+  // get 1 or 2.
+  const std::string counts = "alert walks " + std::to_string(alert_walks) + ", device walks " +
+                             std::to_string(device_walks);
+  EXPECT_GE(alert_walks, 4) << "alerts were starved: " << counts;
+  EXPECT_LE(device_walks, 3) << counts;
+  EXPECT_GE(alert_walks, 2 * device_walks) << counts;
   const auto snapshot = account().Current();
   ASSERT_TRUE(snapshot.poll_budget_utilization_ratio);
   EXPECT_GT(*snapshot.poll_budget_utilization_ratio, 1.0) << "the plan must report the overload";
