@@ -10,20 +10,13 @@
 
 #include "common/log.h"
 #include "datto/decode.h"
+#include "datto/endpoints.h"
 #include "datto/request_executor.h"
 #include "datto/token_provider.h"
 #include "datto/url.h"
 
 namespace drmm::datto {
 namespace {
-
-// Route templates: the observer's `endpoint` label, never a concrete URL.
-constexpr std::string_view kSitesEndpoint = "/api/v2/account/sites";
-constexpr std::string_view kDevicesEndpoint = "/api/v2/account/devices";
-constexpr std::string_view kAlertsEndpoint = "/api/v2/account/alerts/open";
-constexpr std::string_view kRateStatusEndpoint = "/api/v2/system/request_rate";
-constexpr std::string_view kPaginationEndpoint = "/api/v2/system/pagination";
-constexpr std::string_view kAccountEndpoint = "/api/v2/account";
 
 Status ProtocolError(std::string message) { return {ErrorKind::kProtocol, std::move(message)}; }
 
@@ -209,7 +202,7 @@ class DattoClient::Impl {
     page_size_fetching_ = true;
     lock.unlock();
     Result<std::int64_t> fetched =
-        GetOne<std::int64_t>(kPaginationEndpoint, RequestPriority::kSites, DecodePageSize, stop);
+        GetOne<std::int64_t>(endpoint::kPagination, RequestPriority::kSites, DecodePageSize, stop);
     lock.lock();
     page_size_fetching_ = false;
     if (fetched.ok()) page_size_ = fetched.value();
@@ -275,26 +268,26 @@ DattoClient::DattoClient(ClientOptions options, HttpTransport& transport, Reques
 DattoClient::~DattoClient() = default;
 
 Status DattoClient::ForEachSite(const PageSink<Site>& sink, const std::stop_token& stop) {
-  return impl_->Walk<Site>(kSitesEndpoint, RequestPriority::kSites, DecodeSitesPage, sink, stop);
+  return impl_->Walk<Site>(endpoint::kSites, RequestPriority::kSites, DecodeSitesPage, sink, stop);
 }
 
 Status DattoClient::ForEachDevice(const PageSink<Device>& sink, const std::stop_token& stop) {
-  return impl_->Walk<Device>(kDevicesEndpoint, RequestPriority::kDevices, DecodeDevicesPage, sink,
+  return impl_->Walk<Device>(endpoint::kDevices, RequestPriority::kDevices, DecodeDevicesPage, sink,
                              stop);
 }
 
 Status DattoClient::ForEachOpenAlert(const PageSink<Alert>& sink, const std::stop_token& stop) {
-  return impl_->Walk<Alert>(kAlertsEndpoint, RequestPriority::kAlerts, DecodeAlertsPage, sink,
+  return impl_->Walk<Alert>(endpoint::kAlerts, RequestPriority::kAlerts, DecodeAlertsPage, sink,
                             stop);
 }
 
 Result<RateStatus> DattoClient::GetRateStatus(const std::stop_token& stop) {
-  return impl_->GetOne<RateStatus>(kRateStatusEndpoint, RequestPriority::kRateStatus,
+  return impl_->GetOne<RateStatus>(endpoint::kRateStatus, RequestPriority::kRateStatus,
                                    DecodeRateStatus, stop);
 }
 
 Result<Account> DattoClient::GetAccount(const std::stop_token& stop) {
-  return impl_->GetOne<Account>(kAccountEndpoint, RequestPriority::kSites, DecodeAccount, stop);
+  return impl_->GetOne<Account>(endpoint::kAccount, RequestPriority::kSites, DecodeAccount, stop);
 }
 
 Result<std::int64_t> DattoClient::GetPageSize(const std::stop_token& stop) {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "datto/endpoints.h"
 #include "datto/url.h"
 
 namespace drmm::datto {
@@ -11,7 +12,6 @@ namespace {
 
 // base64("public-client:public"): the fixed OAuth client every Datto API user authenticates as.
 constexpr std::string_view kBasicClientAuth = "Basic cHVibGljLWNsaWVudDpwdWJsaWM=";
-constexpr std::string_view kTokenEndpoint = "/auth/oauth/token";
 
 // Spring's OAuth server answers a wrong password grant with 400 invalid_grant, where Datto's
 // documented answer is 401; both mean the same to the user.
@@ -49,7 +49,7 @@ Result<TokenResponse> TokenProvider::Fetch(const std::stop_token& stop) {
                            "&password=" + UrlEncode(options_.api_secret);
   auto build = [&]() -> Result<HttpRequest> {
     return HttpRequest{"POST",
-                       options_.base_url + std::string(kTokenEndpoint),
+                       options_.base_url + std::string(endpoint::kToken),
                        {{"Authorization", std::string(kBasicClientAuth)},
                         {"Content-Type", "application/x-www-form-urlencoded"},
                         {"Accept", "application/json"}},
@@ -66,7 +66,7 @@ Result<TokenResponse> TokenProvider::Fetch(const std::stop_token& stop) {
     return Status::Ok();
   };
   CallOptions call;
-  call.endpoint = kTokenEndpoint;
+  call.endpoint = endpoint::kToken;
   call.priority = RequestPriority::kAuth;
   call.unauthorized_kind = ErrorKind::kCredentials;
   call.log_success_body = false;
@@ -75,7 +75,7 @@ Result<TokenResponse> TokenProvider::Fetch(const std::stop_token& stop) {
   if (status.ok()) return std::move(*token);
   if (status.kind() == ErrorKind::kHttp && IsInvalidGrant(last)) {
     return Status(ErrorKind::kCredentials,
-                  std::string(kTokenEndpoint) + ": HTTP 400 invalid_grant");
+                  std::string(endpoint::kToken) + ": HTTP 400 invalid_grant");
   }
   return status;
 }

@@ -144,7 +144,7 @@ const std::vector<AlertCase>& AlertCases() {
        {{"account", "fleet"}},
        {}},
       {"DattoRmmDecodeErrors",
-       "malformed JSON injected twice",
+       "one malformed JSON answer, with the counter created at 0",
        EvaluateAt::kNow,
        {{"account", "fleet"}},
        {{"account", "busy"}}},
@@ -287,10 +287,7 @@ class RulesAndDashboards : public SharedEnvironmentTest<RulesAndDashboards, Rule
       flags.insert(flags.end(), frozen.begin(), frozen.end());
       env.sims[account] = StartSimulator(env.dir.path(), "sim-" + account, flags);
     };
-    // Its first rate status answer is undecodable: the decode error counter starts at 1, and the
-    // second error (injected below, after Prometheus has seen the 1) makes it increase.
-    sim("fleet", {"--sites=25", "--devices=800", "--alerts=250", "--seed=6",
-                  "--fault=malformed_json:count=1,path=" + std::string(kRequestRatePath)});
+    sim("fleet", {"--sites=25", "--devices=800", "--alerts=250", "--seed=6"});
     sim("busy", {"--sites=6", "--devices=150", "--alerts=30", "--seed=9", "--online-ratio=0.2",
                  "--rate-window=2s", "--other-consumers-rpm=500", "--token-lifetime=60s"});
     sim("blocked", {"--sites=3", "--devices=20", "--alerts=2", "--fault=block:duration=1h"});
@@ -316,12 +313,16 @@ class RulesAndDashboards : public SharedEnvironmentTest<RulesAndDashboards, Rule
     env.prometheus = StartPrometheus(env.dir.path(), "prometheus", prometheus_config,
                                      {"--query.lookback-delta=20m"});
 
-    // Once Prometheus has the fleet's counters at their first values, the fleet's next rate
-    // status call gets a 429 and then another undecodable answer (and then succeeds).
+    // Once Prometheus has seen the fleet's error counters at 0 (the exporter creates them at 0,
+    // so the first error is an increase), the fleet's next rate status call gets a 429 and then
+    // one undecodable answer (and then succeeds).
     const PrometheusApi prometheus(env.prometheus.port);
     const bool counters_seen = PollUntil(
         [&] {
-          return !prometheus.Query("datto_rmm_decode_errors_total{account=\"fleet\"}")
+          return !prometheus
+                      .Query(
+                          "datto_rmm_decode_errors_total{account=\"fleet\","
+                          "endpoint=\"/api/v2/system/request_rate\"} == 0")
                       .samples.empty() &&
                  !prometheus.Query("datto_rmm_api_rate_limited_total{account=\"fleet\"} == 0")
                       .samples.empty();
@@ -329,8 +330,7 @@ class RulesAndDashboards : public SharedEnvironmentTest<RulesAndDashboards, Rule
         kEventually, 200ms);
     if (!counters_seen) {
       throw std::runtime_error(
-          "Prometheus never showed the fleet's decode error and 429 "
-          "counters\n" +
+          "Prometheus never showed the fleet's decode error and 429 counters at 0\n" +
           env.exporter.process->StderrTail());
     }
     SimAdmin(env.sims.at("fleet").port)

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "datto/endpoints.h"
 #include "exporter/metrics/catalog.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -52,6 +53,10 @@ class SelfMetrics::AccountObserver final : public datto::ApiObserver {
     }
     for (const auto field : kEnumFields) {
       metrics.unknown_enum_values_.Add({{"account", account_}, {"field", std::string(field)}});
+    }
+    for (const auto endpoint : datto::endpoint::kAll) {
+      metrics.decode_errors_.Add({{"account", account_}, {"endpoint", std::string(endpoint)}});
+      metrics.decode_warnings_.Add({{"account", account_}, {"endpoint", std::string(endpoint)}});
     }
   }
 

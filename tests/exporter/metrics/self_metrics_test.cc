@@ -58,6 +58,19 @@ TEST(SelfMetricsTest, KnownLabelValuesArePreCreatedAtZero) {
             0);
   EXPECT_EQ(ValueOf(families, "datto_rmm_api_rate_limited_total", {{"account", "acme"}}), 0);
   EXPECT_EQ(ValueOf(families, "datto_rmm_api_blocked", {{"account", "acme"}}), 0);
+  // Present at 0 before anything goes wrong, so that increase() sees the first error.
+  for (const auto endpoint : {"/auth/oauth/token", "/api/v2/account", "/api/v2/account/sites",
+                              "/api/v2/account/devices", "/api/v2/account/alerts/open",
+                              "/api/v2/system/request_rate", "/api/v2/system/pagination"}) {
+    EXPECT_EQ(ValueOf(families, "datto_rmm_decode_errors_total",
+                      {{"account", "acme"}, {"endpoint", endpoint}}),
+              0)
+        << endpoint;
+    EXPECT_EQ(ValueOf(families, "datto_rmm_decode_warnings_total",
+                      {{"account", "acme"}, {"endpoint", endpoint}}),
+              0)
+        << endpoint;
+  }
 }
 
 TEST(SelfMetricsTest, ObserverIsStablePerAccount) {
