@@ -18,7 +18,8 @@ TEST(ParseDuration, ReadsPrometheusStyleDurations) {
 }
 
 TEST(ParseDuration, RejectsWhatIsNotADuration) {
-  for (const char* bad : {"", "5", "m", "5x", "1.5s", "-5s", "5s5m", "5m5m", " 5s", "5s ", "1h1h"}) {
+  for (const char* bad :
+       {"", "5", "m", "5x", "1.5s", "-5s", "5s5m", "5m5m", " 5s", "5s ", "1h1h"}) {
     EXPECT_EQ(ParseDuration(bad), std::nullopt) << bad;
   }
 }
