@@ -42,6 +42,24 @@ class TokenProviderTest : public ::testing::Test {
     return *provider_;
   }
 
+  // Every token request waits until the returned promise is set, then gets `response`: the first
+  // caller's request stays in flight while the test lines up others behind it.
+  std::promise<void> HoldTokenRequestsThenAnswer(HttpResponse response) {
+    std::promise<void> release;
+    transport_.SetHandler([released = release.get_future().share(), response](const HttpRequest&) {
+      released.wait_for(kWaitLimit);
+      return response;
+    });
+    return release;
+  }
+
+  static void WaitForWaiters(const TokenProvider& provider, int count) {
+    const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+    while (provider.Waiters() < count && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+  }
+
   RetryOptions retry_;
   ScriptedTransport transport_;
   testing::RecordingGate gate_;
@@ -226,21 +244,13 @@ TEST_F(TokenProviderTest, InvalidGrantIsACredentialsErrorToo) {
 }
 
 TEST_F(TokenProviderTest, ConcurrentFirstUseSendsOneTokenRequest) {
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  transport_.SetHandler([released](const HttpRequest&) {
-    released.wait_for(kWaitLimit);
-    return ScriptedTransport::Json(testing::TokenJson("tok-1"));
-  });
+  auto release = HoldTokenRequestsThenAnswer(ScriptedTransport::Json(testing::TokenJson("tok-1")));
   auto& provider = Provider();
   auto first = std::async(std::launch::async, [&] { return provider.Get({}); });
   ASSERT_TRUE(transport_.WaitForRequests(1, kWaitLimit));
   auto second = std::async(std::launch::async, [&] { return provider.Get({}); });
   auto third = std::async(std::launch::async, [&] { return provider.Get({}); });
-  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
-  while (provider.Waiters() < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
+  WaitForWaiters(provider, 2);
   EXPECT_EQ(provider.Waiters(), 2);
   release.set_value();
   EXPECT_EQ(first.get().value(), "tok-1");
@@ -250,20 +260,12 @@ TEST_F(TokenProviderTest, ConcurrentFirstUseSendsOneTokenRequest) {
 }
 
 TEST_F(TokenProviderTest, WaitersGetTheFailureOfTheSharedRequest) {
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  transport_.SetHandler([released](const HttpRequest&) {
-    released.wait_for(kWaitLimit);
-    return ScriptedTransport::Response(404, "not here");
-  });
+  auto release = HoldTokenRequestsThenAnswer(ScriptedTransport::Response(404, "not here"));
   auto& provider = Provider();
   auto first = std::async(std::launch::async, [&] { return provider.Get({}); });
   ASSERT_TRUE(transport_.WaitForRequests(1, kWaitLimit));
   auto second = std::async(std::launch::async, [&] { return provider.Get({}); });
-  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
-  while (provider.Waiters() < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
+  WaitForWaiters(provider, 1);
   release.set_value();
   EXPECT_EQ(first.get().status().kind(), ErrorKind::kHttp);
   EXPECT_EQ(second.get().status().kind(), ErrorKind::kHttp);
@@ -271,21 +273,13 @@ TEST_F(TokenProviderTest, WaitersGetTheFailureOfTheSharedRequest) {
 }
 
 TEST_F(TokenProviderTest, AWaiterCanBeCancelled) {
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  transport_.SetHandler([released](const HttpRequest&) {
-    released.wait_for(kWaitLimit);
-    return ScriptedTransport::Json(testing::TokenJson("tok-1"));
-  });
+  auto release = HoldTokenRequestsThenAnswer(ScriptedTransport::Json(testing::TokenJson("tok-1")));
   auto& provider = Provider();
   auto first = std::async(std::launch::async, [&] { return provider.Get({}); });
   ASSERT_TRUE(transport_.WaitForRequests(1, kWaitLimit));
   std::stop_source stop;
   auto second = std::async(std::launch::async, [&] { return provider.Get(stop.get_token()); });
-  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
-  while (provider.Waiters() < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
+  WaitForWaiters(provider, 1);
   stop.request_stop();
   EXPECT_EQ(second.get().status().kind(), ErrorKind::kCancelled);
   release.set_value();
