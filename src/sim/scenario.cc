@@ -40,37 +40,16 @@ class Reader {
   std::string Path(std::string_view key) const { return path_ + "." + std::string(key); }
 
   void String(std::string_view key, std::optional<std::string>& target) const {
-    if (!Has(key)) return;
-    const json& v = Get(key);
-    if (v.is_null()) {
-      target.reset();
-    } else if (v.is_string()) {
-      target = v.get<std::string>();
-    } else {
-      Fail(Path(key), "expected a string or null");
-    }
+    Scalar(
+        key, target, [](const json& v) { return v.is_string(); }, "a string");
   }
   void Bool(std::string_view key, std::optional<bool>& target) const {
-    if (!Has(key)) return;
-    const json& v = Get(key);
-    if (v.is_null()) {
-      target.reset();
-    } else if (v.is_boolean()) {
-      target = v.get<bool>();
-    } else {
-      Fail(Path(key), "expected a boolean or null");
-    }
+    Scalar(
+        key, target, [](const json& v) { return v.is_boolean(); }, "a boolean");
   }
   void Int(std::string_view key, std::optional<std::int64_t>& target) const {
-    if (!Has(key)) return;
-    const json& v = Get(key);
-    if (v.is_null()) {
-      target.reset();
-    } else if (v.is_number_integer()) {
-      target = v.get<std::int64_t>();
-    } else {
-      Fail(Path(key), "expected an integer or null");
-    }
+    Scalar(
+        key, target, [](const json& v) { return v.is_number_integer(); }, "an integer");
   }
   // Epoch milliseconds, an ISO-8601 string ("2026-01-01T00:00:00Z"), or null.
   void Timestamp(std::string_view key, std::optional<std::int64_t>& target) const {
@@ -108,6 +87,22 @@ class Reader {
   }
 
  private:
+  // Absent: `target` stays as it is; null clears it; a value `accepts` is taken; anything else
+  // fails naming what was expected.
+  template <typename T, typename Accepts>
+  void Scalar(std::string_view key, std::optional<T>& target, Accepts accepts,
+              std::string_view expected) const {
+    if (!Has(key)) return;
+    const json& v = Get(key);
+    if (v.is_null()) {
+      target.reset();
+    } else if (accepts(v)) {
+      target = v.get<T>();
+    } else {
+      Fail(Path(key), "expected " + std::string(expected) + " or null");
+    }
+  }
+
   const json& object_;
   std::string path_;
 };

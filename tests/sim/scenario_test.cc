@@ -101,6 +101,10 @@ TEST(SimScenario, ErrorsNameTheElement) {
   EXPECT_EQ(ErrorOf(R"({"sites": [{"uid": "a", "name": "A"}],
                         "devices": [{"siteUid": "a", "online": "yes"}]})"),
             "devices[0].online: expected a boolean or null");
+  EXPECT_EQ(ErrorOf(R"({"sites": [{"name": "A", "description": 7}]})"),
+            "sites[0].description: expected a string or null");
+  EXPECT_EQ(ErrorOf(R"({"sites": [{"name": "A", "id": "12"}]})"),
+            "sites[0].id: expected an integer or null");
   EXPECT_EQ(ErrorOf(R"({"sites": [{"uid": "a", "name": "A"}],
                         "devices": [{"siteUid": "a", "udf": {"udf301": "x"}}]})"),
             "devices[0].udf.udf301: unknown property (udf1 .. udf300)");
