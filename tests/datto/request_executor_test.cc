@@ -15,6 +15,7 @@
 #include "recording_gate.h"
 #include "recording_observer.h"
 #include "support/fake_clock.h"
+#include "support/log_capture.h"
 #include "support/scripted_transport.h"
 
 namespace drmm::datto {
@@ -25,38 +26,12 @@ using std::chrono::seconds;
 using ::testing::ElementsAre;
 using testing::FakeClock;
 using ::testing::HasSubstr;
+using testing::LogCapture;
 using testing::ScriptedTransport;
 
 constexpr auto kWaitLimit = std::chrono::seconds(10);
 
 HttpRequest Get() { return {"GET", "https://merlot-api.centrastage.net/api/v2/account", {}, {}}; }
-
-// Captures the global log for the lifetime of the object.
-class LogCapture {
- public:
-  LogCapture() {
-    Logger::Global().SetSink([this](std::string_view line) {
-      std::lock_guard lock(mutex_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~LogCapture() {
-    Logger::Global().SetSink([](std::string_view line) {
-      std::fwrite(line.data(), 1, line.size(), stderr);
-      std::fputc('\n', stderr);
-    });
-  }
-  LogCapture(const LogCapture&) = delete;
-  LogCapture& operator=(const LogCapture&) = delete;
-  std::vector<std::string> lines() const {
-    std::lock_guard lock(mutex_);
-    return lines_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
 
 class RequestExecutorTest : public ::testing::Test {
  protected:

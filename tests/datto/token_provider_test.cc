@@ -14,6 +14,7 @@
 #include "recording_gate.h"
 #include "recording_observer.h"
 #include "support/fake_clock.h"
+#include "support/log_capture.h"
 #include "support/scripted_transport.h"
 
 namespace drmm::datto {
@@ -287,21 +288,13 @@ TEST_F(TokenProviderTest, AWaiterCanBeCancelled) {
 }
 
 TEST_F(TokenProviderTest, SecretsAndTokensNeverReachTheLog) {
-  std::vector<std::string> lines;
-  std::mutex lines_mutex;
-  Logger::Global().SetSink([&](std::string_view line) {
-    std::lock_guard lock(lines_mutex);
-    lines.emplace_back(line);
-  });
+  const testing::LogCapture log;
   transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("eyJhbGciOi.token.sig")));
   auto& provider = Provider("KEY-abcdef", "SECRET-ghijkl");
   ASSERT_TRUE(provider.Get({}).ok());
   LogWarn("careless",
           {{"k", "KEY-abcdef"}, {"s", "SECRET-ghijkl"}, {"t", "Bearer eyJhbGciOi.token.sig"}});
-  Logger::Global().SetSink([](std::string_view line) {
-    std::fwrite(line.data(), 1, line.size(), stderr);
-    std::fputc('\n', stderr);
-  });
+  const auto lines = log.lines();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0], Not(HasSubstr("KEY-abcdef")));
   EXPECT_THAT(lines[0], Not(HasSubstr("SECRET-ghijkl")));
@@ -309,20 +302,12 @@ TEST_F(TokenProviderTest, SecretsAndTokensNeverReachTheLog) {
 }
 
 TEST_F(TokenProviderTest, AnUndecodableTokenResponseIsRetriedAndNeverLogged) {
-  std::vector<std::string> lines;
-  std::mutex lines_mutex;
-  Logger::Global().SetSink([&](std::string_view line) {
-    std::lock_guard lock(lines_mutex);
-    lines.emplace_back(line);
-  });
+  const testing::LogCapture log;
   transport_.Enqueue(ScriptedTransport::Json(R"({"access_token":"half-a-token-xyz)"));
   transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-1")));
   auto& provider = Provider();
   auto token = provider.Get({});
-  Logger::Global().SetSink([](std::string_view line) {
-    std::fwrite(line.data(), 1, line.size(), stderr);
-    std::fputc('\n', stderr);
-  });
+  const auto lines = log.lines();
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(token.value(), "tok-1");
   EXPECT_EQ(observer_.retries(), std::vector<std::string>{"decode"});
