@@ -216,6 +216,7 @@ bool AccountPoller::RunOnce(CollectorKind kind, const std::stop_token& stop) {
   if (status.kind() == datto::ErrorKind::kCancelled) return false;  // shutting down: keep state
 
   bool recovered = false;
+  bool never_succeeded = false;
   {
     // Data and status change together: a scrape never sees new data beside the old success
     // flag and timestamp (which decide staleness), or the reverse.
@@ -234,6 +235,7 @@ bool AccountPoller::RunOnce(CollectorKind kind, const std::stop_token& stop) {
     }
     auto& state = collectors_[static_cast<int>(kind)];
     recovered = status.ok() && state.status.ran && !state.status.last_success;
+    never_succeeded = !state.status.last_success_unix.has_value() && !status.ok();
     state.status.ran = true;
     state.status.last_success = status.ok();
     state.status.last_duration_seconds = seconds;
@@ -247,7 +249,8 @@ bool AccountPoller::RunOnce(CollectorKind kind, const std::stop_token& stop) {
   }
   const std::string collector(CollectorName(kind));
   if (!status.ok()) {
-    LogWarn("collector failed; serving its last good data until max_staleness",
+    LogWarn(never_succeeded ? "collector failed; it has no data to serve yet"
+                            : "collector failed; serving its last good data until max_staleness",
             {{"account", config_.name},
              {"collector", collector},
              {"error", datto::ErrorKindName(status.kind())},

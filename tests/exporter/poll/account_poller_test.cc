@@ -2,11 +2,13 @@
 // moves when the test says so.
 #include "exporter/poll/account_poller.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "exporter/poll/poller.h"
 #include "sim/simulator.h"
 #include "support/fake_clock.h"
+#include "support/log_capture.h"
 #include "support/wait_for.h"
 
 namespace drmm::testing {
@@ -119,6 +121,30 @@ TEST_F(AccountPollerSchedule, StaleSitesDataStaysKnownForTheOnDemandFilter) {
   const auto stale = poller_->Current();
   EXPECT_FALSE(stale.sites);
   EXPECT_EQ(stale.last_known_sites, fresh.sites);
+}
+
+TEST_F(AccountPollerSchedule, AFailureLogSaysWhetherOldDataIsStillServed) {
+  MakePoller();
+  std::stop_source stop;
+  const std::string alerts = "/api/v2/account/alerts/open";
+  sim::FaultSpec forbidden;
+  forbidden.kind = sim::FaultKind::kForbidden;  // a plain 403: not retried
+  forbidden.path_prefix = alerts;
+  const LogCapture log;
+
+  simulator_->InjectFault(forbidden);
+  ASSERT_FALSE(poller_->RunOnce(CollectorKind::kAlerts, stop.get_token()));
+  ASSERT_TRUE(poller_->RunOnce(CollectorKind::kAlerts, stop.get_token()));
+  simulator_->InjectFault(forbidden);
+  ASSERT_FALSE(poller_->RunOnce(CollectorKind::kAlerts, stop.get_token()));
+
+  std::vector<std::string> failures;
+  for (const auto& line : log.lines()) {
+    if (line.find("collector failed") != std::string::npos) failures.push_back(line);
+  }
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_THAT(failures[0], ::testing::HasSubstr("it has no data to serve yet"));
+  EXPECT_THAT(failures[1], ::testing::HasSubstr("serving its last good data until max_staleness"));
 }
 
 }  // namespace
