@@ -13,6 +13,7 @@ SlidingWindowGovernor::SlidingWindowGovernor(GovernorOptions options, Clock& clo
 void SlidingWindowGovernor::PruneLocked(SteadyTime now) {
   // A request sent at t counts while t > now - window.
   while (!sends_.empty() && sends_.front() <= now - window_) sends_.pop_front();
+  while (!answered_.empty() && answered_.front().sent <= now - window_) answered_.pop_front();
 }
 
 SteadyTime SlidingWindowGovernor::ReadyAtLocked(SteadyTime now) const {
@@ -54,6 +55,7 @@ bool SlidingWindowGovernor::Acquire(RequestPriority priority, const std::stop_to
     const SteadyTime ready = ReadyAtLocked(now);
     if (ready <= now) {
       sends_.push_back(now);
+      unanswered_.push_back(now);
       leave();
       return true;
     }
@@ -67,6 +69,22 @@ bool SlidingWindowGovernor::Acquire(RequestPriority priority, const std::stop_to
     lock.lock();
     sleeping_.erase(key.second);
   }
+}
+
+void SlidingWindowGovernor::Answered() {
+  std::lock_guard lock(mutex_);
+  if (unanswered_.empty()) return;
+  const SteadyTime now = clock_.Now();
+  answered_.push_back({unanswered_.front(), now});
+  unanswered_.pop_front();
+  PruneLocked(now);
+}
+
+int SlidingWindowGovernor::AnsweredBetween(SteadyTime sent_after, SteadyTime answered_by) const {
+  std::lock_guard lock(mutex_);
+  return static_cast<int>(std::count_if(answered_.begin(), answered_.end(), [&](const auto& a) {
+    return a.sent > sent_after && a.answered <= answered_by;
+  }));
 }
 
 void SlidingWindowGovernor::OnRateLimited(std::optional<Duration> retry_after) {

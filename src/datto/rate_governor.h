@@ -38,6 +38,10 @@ class SlidingWindowGovernor final : public RequestGate {
   // Returns once fewer than Budget() requests were sent in (now - window, now], no pause is in
   // force and no waiter of a lower priority value (or an equal one that came first) is ahead.
   bool Acquire(RequestPriority priority, const std::stop_token& stop) override;
+  // Pairs the oldest unanswered send with now. Answers may come in another order than the
+  // sends; pairing with the oldest makes a send look earlier, never later, so the count below
+  // can only come out low.
+  void Answered() override;
   // Pause for retry_after, or default_retry_after without one.
   void OnRateLimited(std::optional<Duration> retry_after) override;
   // Pause and mark blocked for max(retry_after, block_pause).
@@ -57,7 +61,11 @@ class SlidingWindowGovernor final : public RequestGate {
   bool Blocked() const;
   std::optional<SteadyTime> PausedUntil() const;  // nullopt when no pause is in force
   std::vector<SteadyTime> SendTimes() const;      // sends in the current window, oldest first
-  int Waiting() const;                            // callers blocked in Acquire
+  // Requests sent after `sent_after` and answered by `answered_by`: the ones an API that counts
+  // arrivals has surely counted at any moment after `answered_by`. (A request still in flight
+  // may not have reached it yet; counting it would make the other consumers look smaller.)
+  int AnsweredBetween(SteadyTime sent_after, SteadyTime answered_by) const;
+  int Waiting() const;  // callers blocked in Acquire
 
  private:
   using QueueKey = std::pair<int, std::uint64_t>;  // (priority, arrival): begin() goes next
@@ -73,7 +81,13 @@ class SlidingWindowGovernor final : public RequestGate {
   std::condition_variable_any queue_changed_;  // the head of queue_ may have changed
   int budget_;
   Duration window_;
-  std::deque<SteadyTime> sends_;  // ascending; may hold expired entries until pruned
+  std::deque<SteadyTime> sends_;       // ascending; may hold expired entries until pruned
+  std::deque<SteadyTime> unanswered_;  // send times without an answer yet, ascending
+  struct AnsweredSend {
+    SteadyTime sent;
+    SteadyTime answered;
+  };
+  std::deque<AnsweredSend> answered_;  // ascending in both; pruned with sends_
   std::set<QueueKey> queue_;
   std::uint64_t next_arrival_ = 0;
   std::map<std::uint64_t, std::stop_source*> sleeping_;  // waiters in Clock::SleepUntil

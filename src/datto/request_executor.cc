@@ -57,6 +57,7 @@ HttpResponse RequestExecutor::Send(const HttpRequest& request, std::string_view 
     std::stop_callback cancel(stop, [this] { transport_.CancelInFlight(); });
     response = transport_.Send(request);
   }
+  gate_.Answered();
   if (response.status == 0 && response.transport_error.empty())
     response.transport_error = "unknown";
   const std::string code = response.status == 0 ? "error" : std::to_string(response.status);

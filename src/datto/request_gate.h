@@ -21,6 +21,10 @@ class RequestGate {
   // Blocks until one request may be sent and counts it as sent. Returns false (without
   // counting) when `stop` was requested first.
   virtual bool Acquire(RequestPriority priority, const std::stop_token& stop) = 0;
+  // The request of an earlier successful Acquire has its answer (or failed for good): called
+  // once per such Acquire, right after the transport returns. From then on the API has surely
+  // counted it, which is what the account-aware budget needs to know (see the governor).
+  virtual void Answered() {}
   // A 429: no request of this account before `retry_after` (or the default pause) has passed.
   virtual void OnRateLimited(std::optional<Duration> retry_after) = 0;
   // A 403 rate-limit block: no request at all for at least the block duration.

@@ -73,6 +73,37 @@ TEST(SlidingWindowGovernor, ASendCountsForExactlyOneWindow) {
   EXPECT_TRUE(governor.SendTimes().empty());
 }
 
+TEST(SlidingWindowGovernor, CountsOnlyRequestsAnsweredInTimeAsSurelyArrived) {
+  FakeClock clock(/*auto_advance=*/false);
+  SlidingWindowGovernor governor(Options(10), clock);
+  const SteadyTime t0 = clock.Now();
+  ASSERT_TRUE(governor.Acquire(RequestPriority::kDevices, {}));  // sent t0
+  clock.Advance(seconds(1));
+  ASSERT_TRUE(governor.Acquire(RequestPriority::kAlerts, {}));  // sent t0+1
+  clock.Advance(seconds(1));
+  governor.Answered();  // t0+2
+  clock.Advance(seconds(1));
+  ASSERT_TRUE(governor.Acquire(RequestPriority::kSites, {}));  // sent t0+3, never answered
+  clock.Advance(seconds(1));
+  governor.Answered();  // t0+4
+
+  EXPECT_EQ(governor.AnsweredBetween(t0 - seconds(1), t0 + seconds(10)), 2)
+      << "the request still in flight may not have reached the API";
+  EXPECT_EQ(governor.AnsweredBetween(t0 - seconds(1), t0 + seconds(3)), 1)
+      << "only one answer had come by t0+3";
+  EXPECT_EQ(governor.AnsweredBetween(t0, t0 + seconds(10)), 1) << "sent after t0 only";
+  EXPECT_EQ(governor.RequestsInWindow(), 3) << "the budget itself counts every send";
+
+  // Answers pair with the oldest send still open: a send looks earlier, never later.
+  clock.Advance(seconds(1));
+  governor.Answered();  // t0+5, for the send at t0+3
+  EXPECT_EQ(governor.AnsweredBetween(t0 + seconds(2), t0 + seconds(5)), 1);
+  EXPECT_EQ(governor.AnsweredBetween(t0 + seconds(3), t0 + seconds(5)), 0);
+
+  clock.Advance(seconds(57));  // t0+62: the sends at t0 and t0+1 left the window
+  EXPECT_EQ(governor.AnsweredBetween(clock.Now() - seconds(60), clock.Now()), 1);
+}
+
 TEST(SlidingWindowGovernor, BlocksInManualTimeUntilTheWindowMoves) {
   FakeClock clock(/*auto_advance=*/false);
   SlidingWindowGovernor governor(Options(1), clock);

@@ -19,6 +19,7 @@ class RecordingGate final : public datto::RequestGate {
     acquired_.push_back(priority);
     return true;
   }
+  void Answered() override { ++answered_; }
   void OnRateLimited(std::optional<Duration> retry_after) override {
     std::lock_guard lock(mutex_);
     rate_limited_.push_back(retry_after);
@@ -30,6 +31,7 @@ class RecordingGate final : public datto::RequestGate {
   bool RecentlyRateLimited() const override { return recently_limited_; }
 
   void SetRecentlyRateLimited(bool value) { recently_limited_ = value; }
+  int answered() const { return answered_; }
   std::vector<datto::RequestPriority> acquired() const {
     std::lock_guard lock(mutex_);
     return acquired_;
@@ -49,6 +51,7 @@ class RecordingGate final : public datto::RequestGate {
   std::vector<std::optional<Duration>> rate_limited_;
   std::vector<std::optional<Duration>> blocked_;
   std::atomic<bool> recently_limited_{false};
+  std::atomic<int> answered_{0};
 };
 
 }  // namespace drmm::testing

@@ -77,6 +77,17 @@ TEST_F(RequestExecutorTest, RetriesAServerErrorThenSucceeds) {
   EXPECT_EQ(observer_.requests()[0].code, "503");
   EXPECT_EQ(observer_.requests()[1].code, "200");
   EXPECT_EQ(gate_.acquired().size(), 2u);  // every attempt passes the gate
+  EXPECT_EQ(gate_.answered(), 2);          // and reports back when its answer came
+}
+
+TEST_F(RequestExecutorTest, TheGateHearsOfEveryAnswerTransportFailuresIncluded) {
+  RetryOptions retry;
+  retry.max_attempts = 3;
+  Executor(retry);
+  transport_.SetHandler([](const HttpRequest&) { return ScriptedTransport::TransportError(); });
+  EXPECT_EQ(Run().kind(), ErrorKind::kTransport);
+  EXPECT_EQ(gate_.acquired().size(), 3u);
+  EXPECT_EQ(gate_.answered(), 3);
 }
 
 TEST_F(RequestExecutorTest, RetriesATransportErrorThenSucceeds) {

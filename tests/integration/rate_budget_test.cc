@@ -156,10 +156,12 @@ TEST_F(RateBudget, OtherConsumersGetTheirShareAndNobodyIsThrottled) {
   EXPECT_GT(arrivals.size(), 15u);
   const auto snapshot = account().Current();
   ASSERT_TRUE(snapshot.budget_requests_per_minute);
-  // At most the 9 per window left (x30: per minute); a little less when the estimate of the
-  // others errs on the safe side, which it is built to do.
+  // At most the 9 per window left (x30: per minute). The estimate of the others errs on the
+  // safe side, by design: it counts only our requests answered before the rate status call went
+  // out, so the call itself and the other three collectors' requests then in flight may count
+  // as the others'. That is 4 at most.
   EXPECT_LE(*snapshot.budget_requests_per_minute, 9 * 30);
-  EXPECT_GE(*snapshot.budget_requests_per_minute, 6 * 30);
+  EXPECT_GE(*snapshot.budget_requests_per_minute, (9 - 4) * 30);
 }
 
 TEST_F(RateBudget, AfterA429TheNextRequestWaitsForRetryAfter) {

@@ -327,14 +327,13 @@ void AccountPoller::AdjustBudget(const datto::RateStatus& status, SteadyTime ask
 }
 
 int AccountPoller::OursSurelyCounted(Duration window, SteadyTime asked) const {
-  // The API counted accountCount at some moment T between `asked` and now. Our sends in
-  // (now - window, asked] were inside its window at T whatever T was; sends before that may
-  // have left it, sends after may not have arrived. Counting only these can only make the
-  // others look bigger, never smaller: the safe side of the budget.
-  const SteadyTime now = clock_.Now();
-  const auto sends = governor_->SendTimes();
-  return static_cast<int>(std::count_if(
-      sends.begin(), sends.end(), [&](SteadyTime t) { return t > now - window && t <= asked; }));
+  // The API counted accountCount at some moment T between `asked` and now. Our requests sent
+  // after now - window and answered by `asked` had arrived and were inside its window at T,
+  // whatever T was. Sends before that may have left it; a request still in flight at `asked`
+  // (on a busy machine, one sent a moment before can reach the API after the rate status call)
+  // may not have been counted. Counting only the sure ones can only make the others look
+  // bigger, never smaller: the safe side of the budget.
+  return governor_->AnsweredBetween(clock_.Now() - window, asked);
 }
 
 void AccountPoller::ReplanLocked() {
