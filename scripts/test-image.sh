@@ -559,10 +559,11 @@ samples datto_rmm_site_info site_uid | cut -f1 >"$work/actual-sites.txt"
 [ -s "$work/expected-sites.txt" ] || fail "the ground truth lists no sites"
 compare sites "$work/expected-sites.txt" "$work/actual-sites.txt"
 
-jq -r "$truth_sites"' | .uid as $site | .alerts_open | to_entries[] | "\($site)\t\(.key)\t\(.value)"' \
+jq -r "$truth_sites"' | .uid as $site | .alerts_open | to_entries[] | .key as $muted
+    | .value | to_entries[] | "\($site)\t\(.key)\t\($muted)\t\(.value)"' \
   "$work/ground-truth.json" | sort >"$work/expected-alerts.txt"
-samples datto_rmm_site_alerts_open site_uid priority >"$work/actual-alerts.txt"
-awk -F'\t' '$3 > 0' "$work/expected-alerts.txt" | grep -q . || fail "the ground truth has no open alerts"
+samples datto_rmm_site_alerts_open site_uid priority muted >"$work/actual-alerts.txt"
+awk -F'\t' '$4 > 0' "$work/expected-alerts.txt" | grep -q . || fail "the ground truth has no open alerts"
 compare "open alerts by site and priority" "$work/expected-alerts.txt" "$work/actual-alerts.txt"
 
 # Categories with no device in a state are absent from the ground truth; compare non-zero counts.

@@ -33,6 +33,7 @@ constexpr auto kSiteFields = std::to_array<JsonSchema::Field>({
     {"name", &kJsonScalar},
     {"id", &kJsonScalar},
     {"onDemand", &kJsonScalar},
+    {"portalUrl", &kJsonScalar},
     {"devicesStatus", &kDevicesStatus},
 });
 constexpr JsonSchema kSite{Kind::kObject, kSiteFields, nullptr};
@@ -303,6 +304,7 @@ Site ReadSite(const Reader& r) {
   site.name = r.StringOrEmpty("name");
   site.id = r.Int("id");
   site.on_demand = r.Bool("onDemand");
+  site.portal_url = r.String("portalUrl");
   site.devices_status = ReadDevicesStatus(r.Nested(r.Object("devicesStatus")));
   return site;
 }

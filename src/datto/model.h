@@ -23,6 +23,7 @@ struct Site {
   std::string name;
   std::optional<std::int64_t> id;
   std::optional<bool> on_demand;
+  std::optional<std::string> portal_url;  // the site's page in the Datto RMM web portal
   DevicesStatus devices_status;
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sim/labels.h"
+#include "sim/render.h"
 
 namespace drmm::sim {
 namespace {
@@ -29,9 +30,12 @@ struct SiteFigures {
   std::int64_t patches_installed = 0;
   std::int64_t reboot_required = 0;
   Counts antivirus_status = WithFixedKeys(kAntivirusStatusLabels);
-  Counts alerts_open = WithFixedKeys(kPriorityLabels);
-  std::map<std::string, Counts> alerts_open_by_type;
-  std::map<std::string, double> oldest_open;
+  // Per muted state ("false", "true"), as the exporter splits them.
+  std::map<std::string, Counts> alerts_open = {{"false", WithFixedKeys(kPriorityLabels)},
+                                               {"true", WithFixedKeys(kPriorityLabels)}};
+  std::map<std::string, std::map<std::string, Counts>> alerts_open_by_type = {{"false", {}},
+                                                                              {"true", {}}};
+  std::map<std::string, std::map<std::string, double>> oldest_open = {{"false", {}}, {"true", {}}};
 };
 
 nlohmann::json ToJson(const Counts& counts) {
@@ -74,11 +78,12 @@ nlohmann::json ComputeGroundTruth(const AccountState& state, int page_size, int 
     if (it == sites.end()) continue;
     SiteFigures& f = it->second;
     const std::string priority = PriorityLabel(a);
-    ++f.alerts_open[priority];
-    ++f.alerts_open_by_type[priority][AlertTypeLabel(a)];
+    const std::string muted = a.muted.value_or(false) ? "true" : "false";
+    ++f.alerts_open[muted][priority];
+    ++f.alerts_open_by_type[muted][priority][AlertTypeLabel(a)];
     if (a.timestamp) {
       const double seconds = static_cast<double>(*a.timestamp) / 1000.0;
-      auto [oldest, inserted] = f.oldest_open.emplace(priority, seconds);
+      auto [oldest, inserted] = f.oldest_open[muted].emplace(priority, seconds);
       if (!inserted) oldest->second = std::min(oldest->second, seconds);
     }
   }
@@ -93,10 +98,20 @@ nlohmann::json ComputeGroundTruth(const AccountState& state, int page_size, int 
                    {"open_alerts", state.alerts.size()}};
   nlohmann::json list = nlohmann::json::array();
   for (const auto& [uid, f] : sites) {
+    nlohmann::json alerts_open = nlohmann::json::object();
     nlohmann::json by_type = nlohmann::json::object();
-    for (const auto& [priority, types] : f.alerts_open_by_type) by_type[priority] = ToJson(types);
     nlohmann::json oldest = nlohmann::json::object();
-    for (const auto& [priority, seconds] : f.oldest_open) oldest[priority] = seconds;
+    for (const char* muted : {"false", "true"}) {
+      alerts_open[muted] = ToJson(f.alerts_open.at(muted));
+      by_type[muted] = nlohmann::json::object();
+      for (const auto& [priority, types] : f.alerts_open_by_type.at(muted)) {
+        by_type[muted][priority] = ToJson(types);
+      }
+      oldest[muted] = nlohmann::json::object();
+      for (const auto& [priority, seconds] : f.oldest_open.at(muted)) {
+        oldest[muted][priority] = seconds;
+      }
+    }
     list.push_back({
         {"uid", uid},
         {"name", f.site->name},
@@ -112,7 +127,8 @@ nlohmann::json ComputeGroundTruth(const AccountState& state, int page_size, int 
           {"installed", f.patches_installed}}},
         {"reboot_required", f.reboot_required},
         {"antivirus_status", ToJson(f.antivirus_status)},
-        {"alerts_open", ToJson(f.alerts_open)},
+        {"portal_url", SitePortalUrl(state, *f.site)},
+        {"alerts_open", std::move(alerts_open)},
         {"alerts_open_by_type", std::move(by_type)},
         {"oldest_open_alert_timestamp_seconds", std::move(oldest)},
     });

@@ -81,8 +81,12 @@ void WriteSite(JsonWriter& w, const AccountState& state, const SimSite& site) {
   w.EndObject();
   w.Key("autotaskCompanyName").String(site.autotask_company_name);
   w.Key("autotaskCompanyId").String(site.autotask_company_id);
-  w.Key("portalUrl").String(PortalBase(state) + "/profile/site/" + std::to_string(site.id));
+  w.Key("portalUrl").String(SitePortalUrl(state, site));
   w.EndObject();
+}
+
+std::string SitePortalUrl(const AccountState& state, const SimSite& site) {
+  return PortalBase(state) + "/profile/site/" + std::to_string(site.id);
 }
 
 void WriteDevice(JsonWriter& w, const AccountState& state, const SimDevice& d,

@@ -22,6 +22,8 @@ struct PageDetailsData {
 };
 
 void WriteSite(JsonWriter& w, const AccountState& state, const SimSite& site);
+// The site's page in the Datto web portal, as Site.portalUrl carries it.
+std::string SitePortalUrl(const AccountState& state, const SimSite& site);
 void WriteDevice(JsonWriter& w, const AccountState& state, const SimDevice& device,
                  TimestampFormat timestamps);
 void WriteAlert(JsonWriter& w, const SimAlert& alert);

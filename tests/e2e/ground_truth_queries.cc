@@ -37,8 +37,10 @@ std::string Describe(const std::vector<std::string>& by, const SeriesKey& key) {
 bool ExportedByDefault(const json& site) { return !site.at("deleted_devices_site").get<bool>(); }
 
 std::vector<TruthQuery> GroundTruthQueries(const json& truth, const std::string& account) {
-  TruthQuery info = Query("datto_rmm_site_info", {"site_uid", "site", "on_demand"}, account);
-  TruthQuery alerts = Query("datto_rmm_site_alerts_open", {"site_uid", "priority"}, account);
+  TruthQuery info =
+      Query("datto_rmm_site_info", {"site_uid", "site", "on_demand", "portal_url"}, account);
+  TruthQuery alerts =
+      Query("datto_rmm_site_alerts_open", {"site_uid", "priority", "muted"}, account);
   TruthQuery devices = Query("datto_rmm_site_devices", {"site_uid", "category", "status"}, account);
   TruthQuery patch_status =
       Query("datto_rmm_site_devices_patch_status", {"site_uid", "patch_status"}, account);
@@ -47,23 +49,31 @@ std::vector<TruthQuery> GroundTruthQueries(const json& truth, const std::string&
   TruthQuery antivirus =
       Query("datto_rmm_site_devices_antivirus_status", {"site_uid", "antivirus_status"}, account);
   TruthQuery oldest = Query("datto_rmm_site_oldest_open_alert_timestamp_seconds",
-                            {"site_uid", "priority"}, account);
+                            {"site_uid", "priority", "muted"}, account);
   oldest.tolerance = 1e-3;  // Datto's milliseconds as seconds
-  TruthQuery by_type = Query("datto_rmm_alerts_open", {"priority", "type"}, account);
+  TruthQuery by_type = Query("datto_rmm_alerts_open", {"priority", "type", "muted"}, account);
 
   for (const auto& site : truth.at("sites")) {
     if (!ExportedByDefault(site)) continue;
     const std::string uid = site.at("uid");
-    info.expected[{uid, site.at("name"), site.at("on_demand").get<bool>() ? "true" : "false"}] = 1;
-    for (const auto& [priority, count] : site.at("alerts_open").items()) {
-      alerts.expected[{uid, priority}] = Number(count);
+    info.expected[{uid, site.at("name"), site.at("on_demand").get<bool>() ? "true" : "false",
+                   site.at("portal_url")}] = 1;
+    for (const auto& [muted, by_priority] : site.at("alerts_open").items()) {
+      for (const auto& [priority, count] : by_priority.items()) {
+        alerts.expected[{uid, priority, muted}] = Number(count);
+      }
     }
-    for (const auto& [priority, seconds] : site.at("oldest_open_alert_timestamp_seconds").items()) {
-      oldest.expected[{uid, priority}] = Number(seconds);
+    for (const auto& [muted, by_priority] :
+         site.at("oldest_open_alert_timestamp_seconds").items()) {
+      for (const auto& [priority, seconds] : by_priority.items()) {
+        oldest.expected[{uid, priority, muted}] = Number(seconds);
+      }
     }
-    for (const auto& [priority, types] : site.at("alerts_open_by_type").items()) {
-      for (const auto& [type, count] : types.items()) {
-        by_type.expected[{priority, type}] += Number(count);
+    for (const auto& [muted, by_priority] : site.at("alerts_open_by_type").items()) {
+      for (const auto& [priority, types] : by_priority.items()) {
+        for (const auto& [type, count] : types.items()) {
+          by_type.expected[{priority, type, muted}] += Number(count);
+        }
       }
     }
     if (site.at("devices_total").get<int>() == 0) continue;

@@ -64,26 +64,32 @@ json Truth() {
   return json::parse(R"({
     "sites": [
       {"uid": "s1", "name": "Main Office", "on_demand": false, "deleted_devices_site": false,
+       "portal_url": "https://p/s1",
        "devices_total": 3,
        "devices_online_by_category": {"Desktop": 2}, "devices_offline_by_category": {"Server": 1},
        "patch_status": {"fully_patched": 2, "install_error": 1},
        "patches": {"approved_pending": 4, "not_approved": 0, "installed": 9},
        "reboot_required": 1,
        "antivirus_status": {"running_and_up_to_date": 3},
-       "alerts_open": {"critical": 1, "high": 0},
-       "alerts_open_by_type": {"critical": {"patch_ctx": 1}},
-       "oldest_open_alert_timestamp_seconds": {"critical": 1700000000.123}},
+       "alerts_open": {"false": {"critical": 1, "high": 0}, "true": {"critical": 1}},
+       "alerts_open_by_type": {"false": {"critical": {"patch_ctx": 1}},
+                               "true": {"critical": {"patch_ctx": 1}}},
+       "oldest_open_alert_timestamp_seconds": {"false": {"critical": 1700000000.123},
+                                               "true": {}}},
       {"uid": "s2", "name": "Empty", "on_demand": true, "deleted_devices_site": false,
+       "portal_url": "",
        "devices_total": 0, "devices_online_by_category": {}, "devices_offline_by_category": {},
        "patch_status": {"fully_patched": 0}, "patches": {"installed": 0}, "reboot_required": 0,
-       "antivirus_status": {"not_detected": 0}, "alerts_open": {"critical": 2},
-       "alerts_open_by_type": {"critical": {"patch_ctx": 1, "ping_ctx": 1}},
+       "antivirus_status": {"not_detected": 0}, "alerts_open": {"false": {"critical": 2}},
+       "alerts_open_by_type": {"false": {"critical": {"patch_ctx": 1, "ping_ctx": 1}}},
        "oldest_open_alert_timestamp_seconds": {}},
       {"uid": "dd", "name": "Deleted Devices", "on_demand": false, "deleted_devices_site": true,
+       "portal_url": "https://p/dd",
        "devices_total": 5, "devices_online_by_category": {},
        "devices_offline_by_category": {"Desktop": 5}, "patch_status": {"fully_patched": 5},
        "patches": {"installed": 1}, "reboot_required": 0, "antivirus_status": {},
-       "alerts_open": {"critical": 7}, "alerts_open_by_type": {"critical": {"patch_ctx": 7}},
+       "alerts_open": {"false": {"critical": 7}},
+       "alerts_open_by_type": {"false": {"critical": {"patch_ctx": 7}}},
        "oldest_open_alert_timestamp_seconds": {}}
     ]})");
 }
@@ -100,9 +106,10 @@ TEST(GroundTruthQueries, ExpectTheExportedSitesAsTheExporterLabelsThem) {
   EXPECT_EQ(queries.size(), 9u);
   const auto& info = Find(queries, "datto_rmm_site_info");
   EXPECT_EQ(info.promql,
-            "sum by (site_uid, site, on_demand) (datto_rmm_site_info{account=\"acme\"})");
-  EXPECT_EQ(info.expected,
-            (SeriesValues{{{"s1", "Main Office", "false"}, 1}, {{"s2", "Empty", "true"}, 1}}));
+            "sum by (site_uid, site, on_demand, portal_url) "
+            "(datto_rmm_site_info{account=\"acme\"})");
+  EXPECT_EQ(info.expected, (SeriesValues{{{"s1", "Main Office", "false", "https://p/s1"}, 1},
+                                         {{"s2", "Empty", "true", ""}, 1}}));
   // Both statuses of every category the site has; nothing for a site without devices.
   EXPECT_EQ(Find(queries, "datto_rmm_site_devices").expected,
             (SeriesValues{{{"s1", "Desktop", "online"}, 2},
@@ -112,12 +119,17 @@ TEST(GroundTruthQueries, ExpectTheExportedSitesAsTheExporterLabelsThem) {
   EXPECT_EQ(Find(queries, "datto_rmm_site_devices_reboot_required").expected,
             (SeriesValues{{{"s1"}, 1}}));
   EXPECT_EQ(Find(queries, "datto_rmm_site_alerts_open").expected,
-            (SeriesValues{{{"s1", "critical"}, 1}, {{"s1", "high"}, 0}, {{"s2", "critical"}, 2}}));
+            (SeriesValues{{{"s1", "critical", "false"}, 1},
+                          {{"s1", "high", "false"}, 0},
+                          {{"s1", "critical", "true"}, 1},
+                          {{"s2", "critical", "false"}, 2}}));
   // Account-wide: the exported sites only (not the 7 of Deleted Devices).
   EXPECT_EQ(Find(queries, "datto_rmm_alerts_open").expected,
-            (SeriesValues{{{"critical", "patch_ctx"}, 2}, {{"critical", "ping_ctx"}, 1}}));
+            (SeriesValues{{{"critical", "patch_ctx", "false"}, 2},
+                          {{"critical", "patch_ctx", "true"}, 1},
+                          {{"critical", "ping_ctx", "false"}, 1}}));
   const auto& oldest = Find(queries, "datto_rmm_site_oldest_open_alert_timestamp_seconds");
-  EXPECT_EQ(oldest.expected, (SeriesValues{{{"s1", "critical"}, 1700000000.123}}));
+  EXPECT_EQ(oldest.expected, (SeriesValues{{{"s1", "critical", "false"}, 1700000000.123}}));
   EXPECT_GT(oldest.tolerance, 0);
 }
 

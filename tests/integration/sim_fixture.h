@@ -10,6 +10,7 @@
 #include <set>
 #include <stop_token>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "exporter/collect/site_filter.h"
@@ -66,7 +67,7 @@ inline double Value(const std::vector<prometheus::MetricFamily>& families, const
 inline void ExpectMatchesGroundTruth(const std::vector<prometheus::MetricFamily>& families,
                                      const std::string& account, const nlohmann::json& truth,
                                      const SiteFilter& filter) {
-  std::map<std::pair<std::string, std::string>, double> by_priority_type;
+  std::map<std::tuple<std::string, std::string, std::string>, double> by_priority_type;
   int included = 0;
   for (const auto& site : truth.at("sites")) {
     const std::string uid = site.at("uid");
@@ -84,23 +85,32 @@ inline void ExpectMatchesGroundTruth(const std::vector<prometheus::MetricFamily>
       labels[key] = value;
       return labels;
     };
-    EXPECT_EQ(Value(families, "datto_rmm_site_info",
-                    with("on_demand", site.at("on_demand").get<bool>() ? "true" : "false")),
-              1);
-    for (const auto& [priority, count] : site.at("alerts_open").items()) {
-      EXPECT_EQ(Value(families, "datto_rmm_site_alerts_open", with("priority", priority)),
-                count.get<double>())
-          << priority;
+    LabelMap info = with("on_demand", site.at("on_demand").get<bool>() ? "true" : "false");
+    info["portal_url"] = site.at("portal_url");
+    EXPECT_EQ(Value(families, "datto_rmm_site_info", info), 1);
+    for (const auto& [muted, by_priority] : site.at("alerts_open").items()) {
+      for (const auto& [priority, count] : by_priority.items()) {
+        LabelMap labels = with("priority", priority);
+        labels["muted"] = muted;
+        EXPECT_EQ(Value(families, "datto_rmm_site_alerts_open", labels), count.get<double>())
+            << priority << " muted=" << muted;
+      }
     }
-    for (const auto& [priority, seconds] : site.at("oldest_open_alert_timestamp_seconds").items()) {
-      EXPECT_NEAR(Value(families, "datto_rmm_site_oldest_open_alert_timestamp_seconds",
-                        with("priority", priority)),
-                  seconds.get<double>(), 1e-3)
-          << priority;
+    for (const auto& [muted, by_priority] :
+         site.at("oldest_open_alert_timestamp_seconds").items()) {
+      for (const auto& [priority, seconds] : by_priority.items()) {
+        LabelMap labels = with("priority", priority);
+        labels["muted"] = muted;
+        EXPECT_NEAR(Value(families, "datto_rmm_site_oldest_open_alert_timestamp_seconds", labels),
+                    seconds.get<double>(), 1e-3)
+            << priority << " muted=" << muted;
+      }
     }
-    for (const auto& [priority, types] : site.at("alerts_open_by_type").items()) {
-      for (const auto& [type, count] : types.items()) {
-        by_priority_type[{priority, type}] += count.get<double>();
+    for (const auto& [muted, by_priority] : site.at("alerts_open_by_type").items()) {
+      for (const auto& [priority, types] : by_priority.items()) {
+        for (const auto& [type, count] : types.items()) {
+          by_priority_type[{priority, type, muted}] += count.get<double>();
+        }
       }
     }
     // Devices by category and status, and no extra non-zero series.
@@ -146,11 +156,13 @@ inline void ExpectMatchesGroundTruth(const std::vector<prometheus::MetricFamily>
   }
   double truth_total = 0;
   for (const auto& [key, count] : by_priority_type) {
+    const auto& [priority, type, muted] = key;
     truth_total += count;
-    EXPECT_EQ(Value(families, "datto_rmm_alerts_open",
-                    {{"account", account}, {"priority", key.first}, {"type", key.second}}),
-              count)
-        << key.first << "/" << key.second;
+    EXPECT_EQ(
+        Value(families, "datto_rmm_alerts_open",
+              {{"account", account}, {"priority", priority}, {"type", type}, {"muted", muted}}),
+        count)
+        << priority << "/" << type << " muted=" << muted;
   }
   EXPECT_EQ(exported_total, truth_total);
 }

@@ -79,19 +79,28 @@ TEST(SimGenerator, ShapeOfAnAccount) {
 
   // Every fixed label appears somewhere in an account of this size.
   const nlohmann::json gt = ComputeGroundTruth(s, 250, 250);
-  std::map<std::string, std::int64_t> patch, av, priority;
+  std::map<std::string, std::int64_t> patch, av, priority, muted_states;
   std::set<std::string> types;
   for (const auto& site : gt["sites"]) {
     for (const auto& [k, v] : site["patch_status"].items()) patch[k] += v.get<std::int64_t>();
     for (const auto& [k, v] : site["antivirus_status"].items()) av[k] += v.get<std::int64_t>();
-    for (const auto& [k, v] : site["alerts_open"].items()) priority[k] += v.get<std::int64_t>();
-    for (const auto& [p, by_type] : site["alerts_open_by_type"].items()) {
-      for (const auto& [t, n] : by_type.items()) types.insert(t);
+    for (const auto& [muted, by_priority] : site["alerts_open"].items()) {
+      for (const auto& [k, v] : by_priority.items()) {
+        priority[k] += v.get<std::int64_t>();
+        muted_states[muted] += v.get<std::int64_t>();
+      }
+    }
+    for (const auto& [muted, by_priority] : site["alerts_open_by_type"].items()) {
+      for (const auto& [p, by_type] : by_priority.items()) {
+        for (const auto& [t, n] : by_type.items()) types.insert(t);
+      }
     }
   }
   for (const auto& [k, v] : patch) EXPECT_GT(v, 0) << k;
   for (const auto& [k, v] : av) EXPECT_GT(v, 0) << k;
   for (const auto& [k, v] : priority) EXPECT_GT(v, 0) << k;
+  EXPECT_GT(muted_states["true"], 0) << "some alerts are muted";
+  EXPECT_GT(muted_states["false"], muted_states["true"]);
   EXPECT_EQ(types,
             (std::set<std::string>{"antivirus_ctx", "comp_script_ctx", "eventlog_ctx",
                                    "online_offline_status_ctx", "patch_ctx", "perf_disk_usage_ctx",

@@ -53,6 +53,7 @@ json Recompute(TestClient& client, const std::string& token) {
     json site = {{"uid", s["uid"]},
                  {"name", s["name"]},
                  {"on_demand", s["onDemand"] == true},
+                 {"portal_url", s["portalUrl"]},
                  {"deleted_devices_site", s["name"] == "Deleted Devices"},
                  {"devices_total", 0},
                  {"devices_online_by_category", json::object()},
@@ -72,8 +73,12 @@ json Recompute(TestClient& client, const std::string& token) {
                           "not_detected", "not_applicable"}) {
       site["antivirus_status"][k] = 0;
     }
-    for (const char* k : {"critical", "high", "moderate", "low", "information", "unknown"}) {
-      site["alerts_open"][k] = 0;
+    for (const char* muted : {"false", "true"}) {
+      for (const char* k : {"critical", "high", "moderate", "low", "information", "unknown"}) {
+        site["alerts_open"][muted][k] = 0;
+      }
+      site["alerts_open_by_type"][muted] = json::object();
+      site["oldest_open_alert_timestamp_seconds"][muted] = json::object();
     }
     by_uid[s["uid"]] = std::move(site);
   }
@@ -114,11 +119,12 @@ json Recompute(TestClient& client, const std::string& token) {
     const std::string type = a["alertContext"].is_object()
                                  ? StringOr(a["alertContext"]["@class"], "unknown")
                                  : "unknown";
-    Increment(site["alerts_open"], priority);
-    Increment(site["alerts_open_by_type"][priority], type);
+    const std::string muted = a["muted"] == true ? "true" : "false";
+    Increment(site["alerts_open"][muted], priority);
+    Increment(site["alerts_open_by_type"][muted][priority], type);
     if (a["timestamp"].is_number()) {
       const double seconds = a["timestamp"].get<double>() / 1000.0;
-      json& oldest = site["oldest_open_alert_timestamp_seconds"];
+      json& oldest = site["oldest_open_alert_timestamp_seconds"][muted];
       if (!oldest.contains(priority) || oldest[priority].get<double>() > seconds) {
         oldest[priority] = seconds;
       }

@@ -84,8 +84,10 @@ TEST(SimGroundTruth, ComputesEveryFigureOfASmallAccount) {
   for (auto* x : {&a, &b, &c, &d}) state.devices.push_back(std::make_shared<const SimDevice>(*x));
 
   auto alert = [](std::string site_uid, std::optional<std::string> priority,
-                  std::optional<std::string> cls, std::optional<std::int64_t> ts) {
+                  std::optional<std::string> cls, std::optional<std::int64_t> ts,
+                  std::optional<bool> muted = std::nullopt) {
     SimAlert x;
+    x.muted = muted;
     x.alert_uid = "a" + std::to_string(ts.value_or(0));
     x.site_uid = std::move(site_uid);
     x.priority = std::move(priority);
@@ -95,7 +97,7 @@ TEST(SimGroundTruth, ComputesEveryFigureOfASmallAccount) {
   };
   state.alerts = {alert("s1", "Critical", "perf_disk_usage_ctx", 1767225600500),
                   alert("s1", "Critical", "perf_disk_usage_ctx", 1767225000000),
-                  alert("s1", "Critical", std::nullopt, std::nullopt),
+                  alert("s1", "Critical", std::nullopt, std::nullopt, true),
                   alert("s2", std::nullopt, "ping_ctx", 1767225601000)};
   RebuildIndexes(state);
 
@@ -121,21 +123,27 @@ TEST(SimGroundTruth, ComputesEveryFigureOfASmallAccount) {
   EXPECT_EQ(s1["reboot_required"], 1);
   EXPECT_EQ(s1["antivirus_status"]["running_and_up_to_date"], 1);
   EXPECT_EQ(s1["antivirus_status"]["not_applicable"], 2);
-  EXPECT_EQ(s1["alerts_open"]["critical"], 3);
-  EXPECT_EQ(s1["alerts_open"]["unknown"], 0);
-  EXPECT_EQ(s1["alerts_open_by_type"],
-            nlohmann::json::parse(R"({"critical": {"perf_disk_usage_ctx": 2, "unknown": 1}})"));
-  EXPECT_DOUBLE_EQ(s1["oldest_open_alert_timestamp_seconds"]["critical"].get<double>(),
+  EXPECT_EQ(s1["portal_url"], "https://zinfandel.centrastage.net/csm/profile/site/0");
+  EXPECT_EQ(s1["alerts_open"]["false"]["critical"], 2);
+  EXPECT_EQ(s1["alerts_open"]["true"]["critical"], 1);  // the muted one
+  EXPECT_EQ(s1["alerts_open"]["false"]["unknown"], 0);
+  EXPECT_EQ(s1["alerts_open_by_type"], nlohmann::json::parse(R"({
+      "false": {"critical": {"perf_disk_usage_ctx": 2}},
+      "true": {"critical": {"unknown": 1}}})"));
+  EXPECT_DOUBLE_EQ(s1["oldest_open_alert_timestamp_seconds"]["false"]["critical"].get<double>(),
                    1767225000.0);
+  EXPECT_TRUE(s1["oldest_open_alert_timestamp_seconds"]["true"].empty());
   const nlohmann::json& s2 = gt["sites"][2];
   EXPECT_EQ(s2["on_demand"], false);  // null onDemand
-  EXPECT_EQ(s2["alerts_open"]["unknown"], 1);
-  EXPECT_EQ(s2["alerts_open_by_type"], nlohmann::json::parse(R"({"unknown": {"ping_ctx": 1}})"));
-  EXPECT_DOUBLE_EQ(s2["oldest_open_alert_timestamp_seconds"]["unknown"].get<double>(),
+  EXPECT_EQ(s2["alerts_open"]["false"]["unknown"], 1);
+  EXPECT_EQ(s2["alerts_open_by_type"],
+            nlohmann::json::parse(R"({"false": {"unknown": {"ping_ctx": 1}}, "true": {}})"));
+  EXPECT_DOUBLE_EQ(s2["oldest_open_alert_timestamp_seconds"]["false"]["unknown"].get<double>(),
                    1767225601.0);
   EXPECT_EQ(s2["antivirus_status"].size(), 5u);
   EXPECT_EQ(s2["patch_status"].size(), 7u);
-  EXPECT_EQ(s2["alerts_open"].size(), 6u);
+  EXPECT_EQ(s2["alerts_open"]["false"].size(), 6u);
+  EXPECT_EQ(s2["alerts_open"]["true"].size(), 6u);
 }
 
 }  // namespace

@@ -85,11 +85,11 @@ TEST(SimScenario, GivenPropertiesAreKeptAndTheRestIsFilledIn) {
   EXPECT_EQ((*alpha)["on_demand"], true);
   EXPECT_EQ((*alpha)["patch_status"]["partially_patched"], 1);
   EXPECT_EQ((*alpha)["antivirus_status"]["not_applicable"], 1);
-  EXPECT_EQ((*alpha)["alerts_open_by_type"]["high"]["perf_disk_usage_ctx"], 1);
+  EXPECT_EQ((*alpha)["alerts_open_by_type"]["false"]["high"]["perf_disk_usage_ctx"], 1);
   EXPECT_EQ((*beta)["devices_offline_by_category"]["Printer"], 1);
-  EXPECT_EQ((*beta)["alerts_open"]["unknown"], 1);
-  EXPECT_EQ((*beta)["alerts_open_by_type"]["unknown"]["unknown"], 1);
-  EXPECT_TRUE((*beta)["oldest_open_alert_timestamp_seconds"].empty());
+  EXPECT_EQ((*beta)["alerts_open"]["false"]["unknown"], 1);
+  EXPECT_EQ((*beta)["alerts_open_by_type"]["false"]["unknown"]["unknown"], 1);
+  EXPECT_TRUE((*beta)["oldest_open_alert_timestamp_seconds"]["false"].empty());
 }
 
 TEST(SimScenario, ErrorsNameTheElement) {

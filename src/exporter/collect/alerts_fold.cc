@@ -27,13 +27,14 @@ void AlertsFold::Add(std::vector<datto::Alert>&& page) {
 
     std::string priority = PriorityLabel(alert.priority);
     if (!IsKnownPriority(priority)) unknown_.Report("priority", *alert.priority);
-    ++site.open_by_priority[priority];
+    AlertCounts& counts = alert.muted.value_or(false) ? site.muted : site.unmuted;
+    ++counts.open_by_priority[priority];
     if (alert.timestamp) {
       const double seconds = ToUnixSeconds(*alert.timestamp);
-      auto [it, inserted] = site.oldest_open_unix_by_priority.try_emplace(priority, seconds);
+      auto [it, inserted] = counts.oldest_open_unix_by_priority.try_emplace(priority, seconds);
       if (!inserted) it->second = std::min(it->second, seconds);
     }
-    ++site.open_by_priority_type[{std::move(priority), AlertTypeLabel(alert.alert_class)}];
+    ++counts.open_by_priority_type[{std::move(priority), AlertTypeLabel(alert.alert_class)}];
   }
 }
 

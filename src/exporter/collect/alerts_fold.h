@@ -1,5 +1,5 @@
 // Folds the pages of an /account/alerts/open walk into per-site counts (AlertsData), one page
-// at a time. Muted alerts are open alerts and count like the others.
+// at a time. Muted alerts are open alerts too; they are counted apart from the others.
 #pragma once
 
 #include <cstdint>

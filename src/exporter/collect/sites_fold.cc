@@ -11,8 +11,8 @@ void SitesFold::Add(std::vector<datto::Site>&& page) {
       ++skipped_;
       continue;
     }
-    sites_.push_back(
-        SiteInfo{std::move(site.uid), std::move(site.name), site.on_demand.value_or(false)});
+    sites_.push_back(SiteInfo{std::move(site.uid), std::move(site.name),
+                              site.on_demand.value_or(false), site.portal_url.value_or("")});
   }
 }
 

@@ -37,6 +37,7 @@ struct SiteInfo {
   std::string uid;
   std::string name;
   bool on_demand = false;
+  std::string portal_url;  // the site's page in Datto's web portal; empty when the API sent none
 };
 
 struct SitesData {
@@ -84,13 +85,20 @@ struct DevicesData {
   std::int64_t device_rows_dropped = 0;
 };
 
-// Open alerts of one site.
-struct SiteAlerts {
-  std::string site_name;
+// Open alerts of one site that share a muted state.
+struct AlertCounts {
   std::map<std::string, std::int64_t> open_by_priority;  // kAlertPriorities or new values
   std::map<std::string, double> oldest_open_unix_by_priority;
   // (priority, type) -> count, type = alertContext["@class"] or "unknown".
   std::map<std::pair<std::string, std::string>, std::int64_t> open_by_priority_type;
+};
+
+// Open alerts of one site, apart by muted state: a muted alert is still open in Datto, but
+// someone has acknowledged it, so alert rules count only the unmuted ones.
+struct SiteAlerts {
+  std::string site_name;
+  AlertCounts unmuted;  // muted false or null
+  AlertCounts muted;
 };
 
 struct AlertsData {

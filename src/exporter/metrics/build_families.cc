@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "exporter/collect/site_filter.h"
@@ -71,17 +72,24 @@ std::int64_t CountOf(const Map& counts, std::string_view key) {
   return it == counts.end() ? 0 : it->second;
 }
 
-// Every value of `always` (at 0 when absent), then any other value the data holds.
+Labels Concat(Labels labels, const Labels& suffix) {
+  labels.insert(labels.end(), suffix.begin(), suffix.end());
+  return labels;
+}
+
+// Every value of `always` (at 0 when absent), then any other value the data holds; `suffix`
+// labels follow the value's.
 template <std::size_t N>
 void AddByValue(prometheus::MetricFamily& family, const Labels& base, const std::string& label,
                 const std::array<std::string_view, N>& always,
-                const std::map<std::string, std::int64_t>& counts) {
+                const std::map<std::string, std::int64_t>& counts, const Labels& suffix = {}) {
   for (const auto value : always) {
-    AddGauge(family, With(base, label, std::string(value)), AsGauge(CountOf(counts, value)));
+    AddGauge(family, Concat(With(base, label, std::string(value)), suffix),
+             AsGauge(CountOf(counts, value)));
   }
   for (const auto& [value, count] : counts) {
     if (std::find(always.begin(), always.end(), value) == always.end()) {
-      AddGauge(family, With(base, label, value), AsGauge(count));
+      AddGauge(family, Concat(With(base, label, value), suffix), AsGauge(count));
     }
   }
 }
@@ -90,7 +98,8 @@ void AddByValue(prometheus::MetricFamily& family, const Labels& base, const std:
 // known to some and not yet (or no longer) to others.
 struct SiteView {
   std::string_view name;
-  bool on_demand = false;  // false unless the (last known) sites data says otherwise
+  std::string_view portal_url;  // from the sites data
+  bool on_demand = false;       // false unless the (last known) sites data says otherwise
   bool in_sites = false;
   const SiteDevices* devices = nullptr;
   const SiteAlerts* alerts = nullptr;
@@ -103,6 +112,7 @@ std::map<std::string_view, SiteView> SiteViews(const AccountSnapshot& account) {
     for (const auto& site : account.sites->sites) {
       auto& view = views[site.uid];
       view.name = site.name;
+      view.portal_url = site.portal_url;
       view.on_demand = site.on_demand;
       view.in_sites = true;
     }
@@ -199,12 +209,16 @@ void AddSiteDevices(FamilySet& families, const Labels& site, const SiteDevices& 
 }
 
 void AddSiteAlerts(FamilySet& families, const Labels& site, const SiteAlerts* alerts) {
-  static const std::map<std::string, std::int64_t> kNone;
-  AddByValue(families[kMetricSiteAlertsOpen], site, "priority", kAlertPriorities,
-             alerts != nullptr ? alerts->open_by_priority : kNone);
-  if (alerts == nullptr) return;
-  for (const auto& [priority, oldest] : alerts->oldest_open_unix_by_priority) {
-    AddGauge(families[kMetricSiteOldestOpenAlert], With(site, "priority", priority), oldest);
+  static const AlertCounts kNone;
+  for (const bool muted : {false, true}) {
+    const AlertCounts& counts = alerts == nullptr ? kNone : muted ? alerts->muted : alerts->unmuted;
+    const Labels muted_label = {{"muted", muted ? "true" : "false"}};
+    AddByValue(families[kMetricSiteAlertsOpen], site, "priority", kAlertPriorities,
+               counts.open_by_priority, muted_label);
+    for (const auto& [priority, oldest] : counts.oldest_open_unix_by_priority) {
+      AddGauge(families[kMetricSiteOldestOpenAlert],
+               With(With(site, "priority", priority), "muted", muted_label.front().value), oldest);
+    }
   }
 }
 
@@ -247,7 +261,9 @@ void AddAccount(FamilySet& families, const AccountSnapshot& account) {
   AddAccountState(families, account, base);
 
   const auto views = SiteViews(account);
-  std::map<std::pair<std::string_view, std::string_view>, std::int64_t> open_by_priority_type;
+  // (priority, type, muted) -> open alerts of the included sites
+  std::map<std::tuple<std::string_view, std::string_view, bool>, std::int64_t>
+      open_by_priority_type;
   for (const auto& [uid, view] : views) {
     if (!view.included) continue;
     const Labels site = {{"account", account.account},
@@ -255,7 +271,9 @@ void AddAccount(FamilySet& families, const AccountSnapshot& account) {
                          {"site", std::string(view.name)}};
     if (view.in_sites) {
       AddGauge(families[kMetricSiteInfo],
-               With(site, "on_demand", view.on_demand ? "true" : "false"), 1);
+               With(With(site, "on_demand", view.on_demand ? "true" : "false"), "portal_url",
+                    std::string(view.portal_url)),
+               1);
     }
     // Every site any collector knows gets the full set of each collector that has data, at 0
     // where that collector saw nothing of it: a site without devices or without open alerts
@@ -266,16 +284,21 @@ void AddAccount(FamilySet& families, const AccountSnapshot& account) {
     }
     if (account.alerts) AddSiteAlerts(families, site, view.alerts);
     if (view.alerts != nullptr) {
-      for (const auto& [key, count] : view.alerts->open_by_priority_type) {
-        open_by_priority_type[{key.first, key.second}] += count;
+      for (const bool muted : {false, true}) {
+        const AlertCounts& counts = muted ? view.alerts->muted : view.alerts->unmuted;
+        for (const auto& [key, count] : counts.open_by_priority_type) {
+          open_by_priority_type[{key.first, key.second, muted}] += count;
+        }
       }
     }
   }
   for (const auto& [key, count] : open_by_priority_type) {
+    const auto& [priority, type, muted] = key;
     AddGauge(families[kMetricAlertsOpen],
              {{"account", account.account},
-              {"priority", std::string(key.first)},
-              {"type", std::string(key.second)}},
+              {"priority", std::string(priority)},
+              {"type", std::string(type)},
+              {"muted", muted ? "true" : "false"}},
              AsGauge(count));
   }
   if (account.device_metrics && account.devices) AddDevices(families, account, views);

@@ -74,8 +74,10 @@ inline constexpr MetricSpec kMetricAccountRateLimit{
 
 // Per site.
 inline constexpr MetricSpec kMetricSiteInfo{
-    "datto_rmm_site_info", prometheus::MetricType::Gauge, "account site_uid site on_demand",
-    "Site metadata, value 1; on_demand is true for sites that hold on-demand devices. Cached; "
+    "datto_rmm_site_info", prometheus::MetricType::Gauge,
+    "account site_uid site on_demand portal_url",
+    "Site metadata, value 1; on_demand is true for sites that hold on-demand devices; "
+    "portal_url is the site's page in the Datto RMM web portal (empty when unknown). Cached; "
     "refreshed by the sites collector (default every 5m).",
     "sites"};
 inline constexpr MetricSpec kMetricSiteDevices{
@@ -108,22 +110,24 @@ inline constexpr MetricSpec kMetricSiteAntivirusStatus{
     "refreshed by the devices collector (default every 5m).",
     "devices"};
 inline constexpr MetricSpec kMetricSiteAlertsOpen{
-    "datto_rmm_site_alerts_open", prometheus::MetricType::Gauge, "account site_uid site priority",
-    "Open alerts (muted ones included) per site and priority. Cached; refreshed by the alerts "
-    "collector (default every 60s).",
+    "datto_rmm_site_alerts_open", prometheus::MetricType::Gauge,
+    "account site_uid site priority muted",
+    "Open alerts per site, priority and muted state (muted=\"true\": acknowledged in Datto). "
+    "Cached; refreshed by the alerts collector (default every 60s).",
     "alerts"};
 inline constexpr MetricSpec kMetricSiteOldestOpenAlert{
     "datto_rmm_site_oldest_open_alert_timestamp_seconds", prometheus::MetricType::Gauge,
-    "account site_uid site priority",
-    "Unix time of the oldest open alert per site and priority; absent where there is none. "
+    "account site_uid site priority muted",
+    "Unix time of the oldest open alert per site, priority and muted state; absent where there "
+    "is none. "
     "Cached; refreshed by the alerts collector (default every 60s).",
     "alerts"};
 
 // Account-wide (the sites the filter keeps).
 inline constexpr MetricSpec kMetricAlertsOpen{
-    "datto_rmm_alerts_open", prometheus::MetricType::Gauge, "account priority type",
-    "Open alerts of the exported sites per priority and type (alertContext @class). Cached; "
-    "refreshed by the alerts collector (default every 60s).",
+    "datto_rmm_alerts_open", prometheus::MetricType::Gauge, "account priority type muted",
+    "Open alerts of the exported sites per priority, type (alertContext @class) and muted "
+    "state. Cached; refreshed by the alerts collector (default every 60s).",
     "alerts"};
 
 // Per device (device_metrics.enabled).

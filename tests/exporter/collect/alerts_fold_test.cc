@@ -37,7 +37,7 @@ TEST(AlertsFoldTest, CountsPerSitePriorityAndType) {
       MakeAlert("a3", "s1", "High", "online_offline_status_ctx", std::nullopt),
   });
   auto muted = MakeAlert("a4", "s1", std::nullopt, std::nullopt, 1'767'100'000'000);
-  muted.muted = true;  // muted alerts are open alerts
+  muted.muted = true;  // muted alerts are open alerts, counted apart
   fold.Add({
       muted,
       MakeAlert("a5", "s2", "Urgent", "", 1'767'200'000'000),
@@ -49,20 +49,26 @@ TEST(AlertsFoldTest, CountsPerSitePriorityAndType) {
   ASSERT_EQ(data.sites.size(), 2U);
   const SiteAlerts& s1 = data.sites.at("s1");
   EXPECT_EQ(s1.site_name, "Site s1");
-  EXPECT_EQ(s1.open_by_priority,
-            (std::map<std::string, std::int64_t>{{"critical", 2}, {"high", 1}, {"unknown", 1}}));
+  EXPECT_EQ(s1.unmuted.open_by_priority,
+            (std::map<std::string, std::int64_t>{{"critical", 2}, {"high", 1}}));
+  EXPECT_EQ(s1.muted.open_by_priority, (std::map<std::string, std::int64_t>{{"unknown", 1}}));
   // The oldest of the two critical alerts, in seconds; the high one has no timestamp.
-  EXPECT_EQ(s1.oldest_open_unix_by_priority,
-            (std::map<std::string, double>{{"critical", 1766000000.5}, {"unknown", 1767100000}}));
+  EXPECT_EQ(s1.unmuted.oldest_open_unix_by_priority,
+            (std::map<std::string, double>{{"critical", 1766000000.5}}));
+  EXPECT_EQ(s1.muted.oldest_open_unix_by_priority,
+            (std::map<std::string, double>{{"unknown", 1767100000}}));
   using Key = std::pair<std::string, std::string>;
-  EXPECT_EQ(s1.open_by_priority_type,
+  EXPECT_EQ(s1.unmuted.open_by_priority_type,
             (std::map<Key, std::int64_t>{{{"critical", "perf_disk_usage_ctx"}, 2},
-                                         {{"high", "online_offline_status_ctx"}, 1},
-                                         {{"unknown", "unknown"}, 1}}));
+                                         {{"high", "online_offline_status_ctx"}, 1}}));
+  EXPECT_EQ(s1.muted.open_by_priority_type,
+            (std::map<Key, std::int64_t>{{{"unknown", "unknown"}, 1}}));
   const SiteAlerts& s2 = data.sites.at("s2");
-  EXPECT_EQ(s2.open_by_priority, (std::map<std::string, std::int64_t>{{"urgent", 2}}));
-  EXPECT_EQ(s2.open_by_priority_type, (std::map<Key, std::int64_t>{{{"urgent", "unknown"}, 1},
-                                                                   {{"urgent", "patch_ctx"}, 1}}));
+  EXPECT_EQ(s2.unmuted.open_by_priority, (std::map<std::string, std::int64_t>{{"urgent", 2}}));
+  EXPECT_TRUE(s2.muted.open_by_priority.empty());
+  EXPECT_EQ(
+      s2.unmuted.open_by_priority_type,
+      (std::map<Key, std::int64_t>{{{"urgent", "unknown"}, 1}, {{"urgent", "patch_ctx"}, 1}}));
   EXPECT_EQ(reports, (Reports{{"priority", "Urgent"}}));  // once, not twice
 }
 
@@ -75,7 +81,7 @@ TEST(AlertsFoldTest, SkipsItemsWithoutUidsAndCountsEachAlertOnce) {
   EXPECT_EQ(data.skipped, 2);
   EXPECT_EQ(data.duplicates, 1);
   EXPECT_EQ(data.alert_count, 1);
-  EXPECT_EQ(data.sites.at("s1").open_by_priority,
+  EXPECT_EQ(data.sites.at("s1").unmuted.open_by_priority,
             (std::map<std::string, std::int64_t>{{"odd", 1}}));
 }
 

@@ -105,7 +105,7 @@ TEST(BuildFamiliesScaleTest, LargeAccountFromTheFolds) {
   // Four categories per site, both statuses.
   EXPECT_EQ(testing::Select(families, "datto_rmm_site_devices").size(), std::size_t{kSites} * 8);
   EXPECT_EQ(testing::Select(families, "datto_rmm_site_alerts_open").size(),
-            std::size_t{kSites} * 6);
+            std::size_t{kSites} * 12);
   EXPECT_EQ(testing::Select(families, "datto_rmm_site_oldest_open_alert_timestamp_seconds").size(),
             std::size_t{kSites} * 2);
   for (const auto* name :
@@ -127,12 +127,15 @@ TEST(BuildFamiliesScaleTest, LargeAccountFromTheFolds) {
                              {{"account", "big"},
                               {"site_uid", "site-7"},
                               {"site", "Customer 7"},
-                              {"priority", "high"}}),
+                              {"priority", "high"},
+                              {"muted", "false"}}),
             3);
-  EXPECT_EQ(
-      testing::ValueOf(families, "datto_rmm_alerts_open",
-                       {{"account", "big"}, {"priority", "high"}, {"type", "perf_disk_usage_ctx"}}),
-      3 * kSites);  // 5 alerts per site, 3 of them high
+  EXPECT_EQ(testing::ValueOf(families, "datto_rmm_alerts_open",
+                             {{"account", "big"},
+                              {"priority", "high"},
+                              {"type", "perf_disk_usage_ctx"},
+                              {"muted", "false"}}),
+            3 * kSites);  // 5 alerts per site, 3 of them high
 }
 
 }  // namespace

@@ -97,12 +97,16 @@ TEST(BuildFamiliesTest, EveryPriorityPatchAndAntivirusStatePresentPerSite) {
   }
   for (const std::string site : {"s-001", "s-002", "s-004", "s-006", "s-007"}) {
     for (const auto priority : kAlertPriorities) {
-      EXPECT_EQ(
-          Select(families, "datto_rmm_site_alerts_open",
-                 {{"account", "acme"}, {"site_uid", site}, {"priority", std::string(priority)}})
-              .size(),
-          1U)
-          << site << " " << priority;
+      for (const auto muted : {"false", "true"}) {
+        EXPECT_EQ(Select(families, "datto_rmm_site_alerts_open",
+                         {{"account", "acme"},
+                          {"site_uid", site},
+                          {"priority", std::string(priority)},
+                          {"muted", muted}})
+                      .size(),
+                  1U)
+            << site << " " << priority << " muted=" << muted;
+      }
     }
   }
   // Unknown values are exported next to the fixed sets.
@@ -122,14 +126,31 @@ TEST(BuildFamiliesTest, EveryPriorityPatchAndAntivirusStatePresentPerSite) {
                     {{"account", "acme"},
                      {"site_uid", "s-001"},
                      {"site", "Head Office"},
-                     {"priority", "urgent"}}),
+                     {"priority", "urgent"},
+                     {"muted", "false"}}),
             1);
   EXPECT_EQ(ValueOf(families, "datto_rmm_site_alerts_open",
                     {{"account", "acme"},
                      {"site_uid", "s-002"},
                      {"site", "Branch \"North\""},
-                     {"priority", "critical"}}),
+                     {"priority", "critical"},
+                     {"muted", "false"}}),
             0);
+  // Muted alerts are counted apart.
+  EXPECT_EQ(ValueOf(families, "datto_rmm_site_alerts_open",
+                    {{"account", "acme"},
+                     {"site_uid", "s-001"},
+                     {"site", "Head Office"},
+                     {"priority", "critical"},
+                     {"muted", "true"}}),
+            1);
+  EXPECT_EQ(ValueOf(families, "datto_rmm_site_alerts_open",
+                    {{"account", "acme"},
+                     {"site_uid", "s-001"},
+                     {"site", "Head Office"},
+                     {"priority", "critical"},
+                     {"muted", "false"}}),
+            2);
 }
 
 TEST(BuildFamiliesTest, SiteFilterAppliesToEveryPerSiteAndPerDeviceSeries) {
@@ -150,10 +171,18 @@ TEST(BuildFamiliesTest, SiteFilterAppliesToEveryPerSiteAndPerDeviceSeries) {
   EXPECT_TRUE(
       Select(families, "datto_rmm_alerts_open", {{"account", "acme"}, {"priority", "information"}})
           .empty());
-  EXPECT_EQ(
-      ValueOf(families, "datto_rmm_alerts_open",
-              {{"account", "acme"}, {"priority", "critical"}, {"type", "perf_disk_usage_ctx"}}),
-      3);  // s-001 (2) + s-007 (1)
+  EXPECT_EQ(ValueOf(families, "datto_rmm_alerts_open",
+                    {{"account", "acme"},
+                     {"priority", "critical"},
+                     {"type", "perf_disk_usage_ctx"},
+                     {"muted", "false"}}),
+            3);  // s-001 (2) + s-007 (1)
+  EXPECT_EQ(ValueOf(families, "datto_rmm_alerts_open",
+                    {{"account", "acme"},
+                     {"priority", "critical"},
+                     {"type", "perf_disk_usage_ctx"},
+                     {"muted", "true"}}),
+            1);
   // Without a filter every site is exported, "Deleted Devices" included.
   EXPECT_EQ(SiteUidsOf(families, "datto_rmm_site_info", "globex"),
             (std::set<std::string>{"g-1", "g-2"}));
@@ -178,7 +207,7 @@ TEST(BuildFamiliesTest, SiteNameFromSitesDataElseDevicesElseAlerts) {
   EXPECT_EQ(Select(families, "datto_rmm_site_alerts_open",
                    {{"site_uid", "s-007"}, {"site", "Alert Only Site"}})
                 .size(),
-            6U);
+            12U);  // six priorities, muted and not
 }
 
 TEST(BuildFamiliesTest, SiteInfoComesFromTheSitesData) {
@@ -189,13 +218,15 @@ TEST(BuildFamiliesTest, SiteInfoComesFromTheSitesData) {
                     {{"account", "acme"},
                      {"site_uid", "s-004"},
                      {"site", "Pop-up Clinic"},
-                     {"on_demand", "true"}}),
+                     {"on_demand", "true"},
+                     {"portal_url", ""}}),
             1);
   EXPECT_EQ(ValueOf(families, "datto_rmm_site_info",
                     {{"account", "acme"},
                      {"site_uid", "s-001"},
                      {"site", "Head Office"},
-                     {"on_demand", "false"}}),
+                     {"on_demand", "false"},
+                     {"portal_url", "https://merlot.centrastage.net/csm/profile/site/1"}}),
             1);
 }
 
@@ -238,7 +269,8 @@ TEST(BuildFamiliesTest, SiteAlertsForEverySiteAnyCollectorKnows) {
                     {{"account", "acme"},
                      {"site_uid", "s-001"},
                      {"site", "Head Office"},
-                     {"priority", "critical"}}),
+                     {"priority", "critical"},
+                     {"muted", "false"}}),
             1767000000.5);
   // Before the alerts collector has data there are no per-site alert series at all.
   Snapshot snapshot = testing::GoldenSnapshot();

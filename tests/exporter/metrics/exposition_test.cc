@@ -78,7 +78,8 @@ TEST(RenderTextFormatTest, RendersEveryCollectableInTextFormat) {
   EXPECT_EQ(text.rfind("# HELP datto_rmm_up ", 0), 0U) << text.substr(0, 200);
   EXPECT_NE(text.find("# TYPE datto_rmm_site_info gauge\n"), std::string::npos);
   EXPECT_NE(text.find("datto_rmm_site_info{account=\"acme\",site_uid=\"s-002\","
-                      "site=\"Branch \\\"North\\\"\",on_demand=\"false\"} 1\n"),
+                      "site=\"Branch \\\"North\\\"\",on_demand=\"false\","
+                      "portal_url=\"https://merlot.centrastage.net/csm/profile/site/2\"} 1\n"),
             std::string::npos);
   EXPECT_NE(text.find("# TYPE datto_rmm_api_request_duration_seconds histogram\n"),
             std::string::npos);

@@ -47,11 +47,12 @@ AccountSnapshot Acme() {
   account.device_metrics = true;
 
   auto sites = std::make_shared<SitesData>();
-  sites->sites = {{"s-001", "Head Office", false},
-                  {"s-002", "Branch \"North\"", false},  // quotes must be escaped
-                  {"s-003", "Test Lab", false},          // excluded by the filter
-                  {"s-004", "Pop-up Clinic", true},      // on-demand, kept (on_demand: true)
-                  {"s-005", "Deleted Devices", false}};  // excluded by default
+  const std::string portal = "https://merlot.centrastage.net/csm/profile/site/";
+  sites->sites = {{"s-001", "Head Office", false, portal + "1"},
+                  {"s-002", "Branch \"North\"", false, portal + "2"},  // quotes must be escaped
+                  {"s-003", "Test Lab", false, portal + "3"},          // excluded by the filter
+                  {"s-004", "Pop-up Clinic", true, ""},                // on-demand; no portalUrl
+                  {"s-005", "Deleted Devices", false, portal + "5"}};  // excluded by default
   account.sites = sites;
 
   auto devices = std::make_shared<DevicesData>();
@@ -98,27 +99,33 @@ AccountSnapshot Acme() {
   auto alerts = std::make_shared<AlertsData>();
   SiteAlerts& head_alerts = alerts->sites["s-001"];
   head_alerts.site_name = "Head Office";
-  head_alerts.open_by_priority = {{"critical", 2}, {"high", 1}, {"urgent", 1}};
-  head_alerts.oldest_open_unix_by_priority = {{"critical", 1767000000.5}, {"high", 1767100000}};
-  head_alerts.open_by_priority_type = {{{"critical", "perf_disk_usage_ctx"}, 2},
-                                       {{"high", "online_offline_status_ctx"}, 1},
-                                       {{"urgent", "unknown"}, 1}};
+  head_alerts.unmuted.open_by_priority = {{"critical", 2}, {"high", 1}, {"urgent", 1}};
+  head_alerts.unmuted.oldest_open_unix_by_priority = {{"critical", 1767000000.5},
+                                                      {"high", 1767100000}};
+  head_alerts.unmuted.open_by_priority_type = {{{"critical", "perf_disk_usage_ctx"}, 2},
+                                               {{"high", "online_offline_status_ctx"}, 1},
+                                               {{"urgent", "unknown"}, 1}};
+  // Acknowledged in Datto: exported apart, with muted="true".
+  head_alerts.muted.open_by_priority = {{"critical", 1}};
+  head_alerts.muted.oldest_open_unix_by_priority = {{"critical", 1766000000}};
+  head_alerts.muted.open_by_priority_type = {{{"critical", "perf_disk_usage_ctx"}, 1}};
   SiteAlerts& lab_alerts = alerts->sites["s-003"];
   lab_alerts.site_name = "Test Lab";
-  lab_alerts.open_by_priority = {{"low", 1}};
-  lab_alerts.oldest_open_unix_by_priority = {{"low", 1766900000}};
-  lab_alerts.open_by_priority_type = {{{"low", "patch_ctx"}, 1}};
+  lab_alerts.unmuted.open_by_priority = {{"low", 1}};
+  lab_alerts.unmuted.oldest_open_unix_by_priority = {{"low", 1766900000}};
+  lab_alerts.unmuted.open_by_priority_type = {{{"low", "patch_ctx"}, 1}};
   SiteAlerts& deleted_alerts = alerts->sites["s-005"];
   deleted_alerts.site_name = "Deleted Devices";
-  deleted_alerts.open_by_priority = {{"information", 1}};
-  deleted_alerts.open_by_priority_type = {{{"information", "eventlog_ctx"}, 1}};
+  deleted_alerts.unmuted.open_by_priority = {{"information", 1}};
+  deleted_alerts.unmuted.open_by_priority_type = {{{"information", "eventlog_ctx"}, 1}};
   SiteAlerts& only_alerts = alerts->sites["s-007"];  // known to the alerts collector only
   only_alerts.site_name = "Alert Only Site";
-  only_alerts.open_by_priority = {{"moderate", 1}, {"critical", 1}};
-  only_alerts.oldest_open_unix_by_priority = {{"moderate", 1767200000}, {"critical", 1767210000}};
-  only_alerts.open_by_priority_type = {{{"moderate", "antivirus_ctx"}, 1},
-                                       {{"critical", "perf_disk_usage_ctx"}, 1}};
-  alerts->alert_count = 8;
+  only_alerts.unmuted.open_by_priority = {{"moderate", 1}, {"critical", 1}};
+  only_alerts.unmuted.oldest_open_unix_by_priority = {{"moderate", 1767200000},
+                                                      {"critical", 1767210000}};
+  only_alerts.unmuted.open_by_priority_type = {{{"moderate", "antivirus_ctx"}, 1},
+                                               {{"critical", "perf_disk_usage_ctx"}, 1}};
+  alerts->alert_count = 9;
   account.alerts = alerts;
 
   auto rate = std::make_shared<RateData>();
@@ -141,14 +148,14 @@ AccountSnapshot Globex() {
                         Collector("rate_status", false, false, 0, std::nullopt)};  // not run yet
   // site_filter null: every site, "Deleted Devices" included.
   auto sites = std::make_shared<SitesData>();
-  sites->sites = {{"g-1", "Main", false}, {"g-2", "Deleted Devices", false}};
+  sites->sites = {{"g-1", "Main", false, ""}, {"g-2", "Deleted Devices", false, ""}};
   account.sites = sites;
   auto alerts = std::make_shared<AlertsData>();
   SiteAlerts& main_alerts = alerts->sites["g-1"];
   main_alerts.site_name = "Main";
-  main_alerts.open_by_priority = {{"information", 3}};
-  main_alerts.oldest_open_unix_by_priority = {{"information", 1767000000}};
-  main_alerts.open_by_priority_type = {{{"information", "eventlog_ctx"}, 3}};
+  main_alerts.unmuted.open_by_priority = {{"information", 3}};
+  main_alerts.unmuted.oldest_open_unix_by_priority = {{"information", 1767000000}};
+  main_alerts.unmuted.open_by_priority_type = {{{"information", "eventlog_ctx"}, 3}};
   alerts->alert_count = 3;
   account.alerts = alerts;
   return account;
