@@ -43,7 +43,7 @@ class ExporterVsSimulator : public ::testing::Test {
     }
   }
 
-  std::vector<prometheus::MetricFamily> Families() { return BuildFamilies(*poller_->Current()); }
+  std::vector<prometheus::MetricFamily> Families() { return testing::ServedFamilies(*poller_->Current()); }
 
   void ExpectGroundTruth() {
     ExpectMatchesGroundTruth(Families(), "acme", simulator_->GroundTruth(),
@@ -288,7 +288,7 @@ TEST(ExporterVsSimulators, SeveralAccountsAreLabelledAndKeptApart) {
   }
   EXPECT_TRUE(poller.Ready());
   EXPECT_TRUE(poller.NotReady().empty());
-  const auto families = BuildFamilies(*poller.Current());
+  const auto families = testing::ServedFamilies(*poller.Current());
   ExpectMatchesGroundTruth(families, "first", first->GroundTruth(),
                            *FilterOf(config.accounts[0].site_filter));
   ExpectMatchesGroundTruth(families, "second", second->GroundTruth(),

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "exporter/collect/site_filter.h"
-#include "exporter/metrics/build_families.h"
+#include "support/served_families.h"
 #include "exporter/metrics/self_metrics.h"
 #include "exporter/poll/poller.h"
 #include "sim/simulator.h"

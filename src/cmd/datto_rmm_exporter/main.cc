@@ -17,9 +17,9 @@
 #include "exporter/config/credentials.h"
 #include "exporter/config/flags.h"
 #include "exporter/metrics/exposition.h"
+#include "exporter/metrics/exposition_cache.h"
 #include "exporter/metrics/process_metrics.h"
 #include "exporter/metrics/self_metrics.h"
-#include "exporter/metrics/snapshot_collectable.h"
 #include "exporter/poll/poller.h"
 #include "exporter/web/health_probe.h"
 #include "exporter/web/landing_page.h"
@@ -55,14 +55,26 @@ int Run(const Flags& flags) {
   Poller poller(config, [&](const std::string& account) -> datto::ApiObserver& {
     return self_metrics.ObserverFor(account);
   });
-  auto snapshot_metrics =
-      std::make_shared<SnapshotCollectable>([&poller] { return poller.Current(); });
-  auto process_metrics = std::make_shared<ProcessCollectable>();
-  const std::vector<std::shared_ptr<prometheus::Collectable>> collectables = {
-      snapshot_metrics, self_metrics.registry(), process_metrics};
+  // The account data is rendered once per change; the exporter's own and the process metrics
+  // are rendered per scrape.
+  const std::vector<std::shared_ptr<prometheus::Collectable>> per_scrape = {
+      self_metrics.registry(), std::make_shared<ProcessCollectable>()};
+  ExpositionCache exposition({6, [&] { return RenderTextFormat(per_scrape); }}, SystemClock());
+  std::vector<ExpositionCache::AccountSource> sources;
+  for (auto& account : poller.accounts()) {
+    AccountPoller* polled = account.get();
+    const std::string name = polled->config().name;
+    polled->SetOnChange([&exposition, name] { exposition.Changed(name); });
+    sources.push_back(
+        {name, [polled] { return polled->Current(); },
+         [polled] { return std::optional<double>(polled->governor().RequestsInWindow()); }});
+  }
+  exposition.SetAccounts(std::move(sources));
+  exposition.Start();
 
   WebHandlers handlers;
-  handlers.render_metrics = [&] { return RenderTextFormat(collectables); };
+  // The httplib server copies and compresses the body itself.
+  handlers.render_metrics = [&] { return exposition.Scrape(false).body.Flatten(); };
   handlers.readiness = [&] {
     std::string detail = "waiting for a first successful poll of";
     const auto waiting = poller.NotReady();
@@ -97,6 +109,7 @@ int Run(const Flags& flags) {
       std::_Exit(0);
     });
     poller.Stop();
+    exposition.Stop();
     server.Stop();
   }
   LogInfo("stopped");

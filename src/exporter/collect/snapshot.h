@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -143,12 +144,16 @@ struct AccountSnapshot {
   std::shared_ptr<const SitesData> last_known_sites;
   std::shared_ptr<const SiteFilter> site_filter;  // null: every site is included
   bool device_metrics = false;                    // per-device series on (see DeviceRow)
+  std::vector<std::string> excluded_metrics;      // families the config leaves out, by name
   // Live read-outs of the account's request governor and schedule, exported when set:
   // the exporter's own budget, its own requests in the sliding window, and planned requests
   // per minute over that budget (> 1 means intervals are being stretched).
   std::optional<double> budget_requests_per_minute;
   std::optional<double> requests_in_window;
   std::optional<double> poll_budget_utilization_ratio;
+  // When data served now turns stale (its collector's last success plus max_staleness): the
+  // exposition renders the account again then, so the data disappears on time.
+  std::optional<std::chrono::steady_clock::time_point> next_stale_at;
 };
 
 struct Snapshot {

@@ -247,6 +247,7 @@ bool AccountPoller::RunOnce(CollectorKind kind, const std::stop_token& stop) {
       up_ = false;
     }
   }
+  if (on_change_) on_change_();
   const std::string collector(CollectorName(kind));
   if (!status.ok()) {
     LogWarn(never_succeeded ? "collector failed; it has no data to serve yet"
@@ -286,7 +287,16 @@ AccountSnapshot AccountPoller::Current() const {
     const auto& last = collectors_[static_cast<int>(kind)].last_success;
     return last && now - *last <= config_.max_staleness;
   };
-  for (const auto& state : collectors_) snapshot.collectors.push_back(state.status);
+  for (const auto& state : collectors_) {
+    snapshot.collectors.push_back(state.status);
+    if (state.last_success && now - *state.last_success <= config_.max_staleness) {
+      // Fresh while now - last_success <= max_staleness: stale from the next tick on.
+      const SteadyTime stale_at = *state.last_success + config_.max_staleness + Duration(1);
+      if (!snapshot.next_stale_at || stale_at < *snapshot.next_stale_at) {
+        snapshot.next_stale_at = stale_at;
+      }
+    }
+  }
   if (fresh(CollectorKind::kSites)) snapshot.sites = sites_;
   snapshot.last_known_sites = sites_;
   if (fresh(CollectorKind::kDevices)) snapshot.devices = devices_;

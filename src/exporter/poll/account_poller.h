@@ -9,6 +9,7 @@
 
 #include <array>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,6 +70,10 @@ class AccountPoller {
   // The enabled collectors that have not succeeded yet, in kCollectorNames order.
   std::vector<std::string> CollectorsNotReady() const;
 
+  // Called after every collector run that changed the account's state (data, status, budget),
+  // from that collector's thread, without the poller's lock held. Set before Start().
+  void SetOnChange(std::function<void()> on_change) { on_change_ = std::move(on_change); }
+
   const AccountConfig& config() const { return config_; }
   datto::SlidingWindowGovernor& governor() { return *governor_; }
 
@@ -127,6 +132,7 @@ class AccountPoller {
   std::shared_ptr<const AlertsData> alerts_;
   std::shared_ptr<const RateData> rate_;
 
+  std::function<void()> on_change_;
   std::vector<std::jthread> threads_;
 };
 

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "exporter/metrics/build_families.h"
 #include "exporter/metrics/catalog.h"
 #include "exporter/metrics/process_metrics.h"
 #include "exporter/metrics/self_metrics.h"
@@ -16,6 +15,7 @@
 #include "golden_snapshot.h"
 #include "prometheus/check_names.h"
 #include "prometheus/registry.h"
+#include "support/served_families.h"
 
 namespace drmm {
 namespace {
@@ -26,7 +26,7 @@ constexpr std::string_view kEnd = "<!-- END GENERATED METRICS TABLE -->";
 // Everything /metrics can show: a fully populated snapshot, self metrics with every family
 // touched, and the process collector.
 std::vector<prometheus::MetricFamily> EverythingExposed() {
-  auto families = BuildFamilies(testing::GoldenSnapshot());
+  auto families = testing::ServedFamilies(testing::GoldenSnapshot());
   SelfMetrics self("1.0.0", "abc");
   auto& observer = self.ObserverFor("acme");
   observer.OnRequest("/api/v2/account/devices", "200", 0.5);

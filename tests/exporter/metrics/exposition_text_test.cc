@@ -8,16 +8,16 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "exporter/metrics/build_families.h"
 #include "golden_snapshot.h"
 #include "prometheus/text_serializer.h"
+#include "reference_families.h"
 #include "support/metric_query.h"
 
 namespace drmm {
 namespace {
 
 TEST(ExpositionTextTest, ReadsBackEverySeriesOfTheGoldenSnapshot) {
-  const auto built = BuildFamilies(testing::GoldenSnapshot());
+  const auto built = testing::ReferenceFamilies(testing::GoldenSnapshot());
   std::ostringstream text;
   prometheus::TextSerializer().Serialize(text, built);
   const auto parsed = testing::ParseExposition(text.str());

@@ -1,4 +1,4 @@
-// BuildFamilies on the hand-made GoldenSnapshot, against testdata/golden.prom. After an
+// RenderSnapshotText on the hand-made GoldenSnapshot, against testdata/golden.prom. After an
 // intended change, review the printed text and run with DRMM_UPDATE_GOLDEN=1 to rewrite it;
 // CTest also runs `promtool check metrics` on the file (label `tool`).
 #include <gtest/gtest.h>
@@ -6,19 +6,14 @@
 #include <sstream>
 #include <string>
 
-#include "exporter/metrics/build_families.h"
+#include "exporter/metrics/render.h"
 #include "golden_file.h"
 #include "golden_snapshot.h"
-#include "prometheus/text_serializer.h"
 
 namespace drmm {
 namespace {
 
-std::string Render(const Snapshot& snapshot) {
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, BuildFamilies(snapshot));
-  return out.str();
-}
+std::string Render(const Snapshot& snapshot) { return RenderSnapshotText(snapshot); }
 
 TEST(GoldenTest, SnapshotRendersAsTheGoldenFile) {
   const std::string path = testing::SourcePath("tests/exporter/metrics/testdata/golden.prom");
@@ -29,7 +24,7 @@ TEST(GoldenTest, SnapshotRendersAsTheGoldenFile) {
   const auto expected = testing::ReadText(path);
   ASSERT_TRUE(expected.has_value())
       << "missing " << path << " (run with DRMM_UPDATE_GOLDEN=1 to create it)";
-  EXPECT_EQ(*expected, actual) << "BuildFamilies output differs from " << path
+  EXPECT_EQ(*expected, actual) << "RenderSnapshotText output differs from " << path
                                << "; if the change is intended, rerun with DRMM_UPDATE_GOLDEN=1."
                                << "\nRegenerated text:\n"
                                << actual;

@@ -1,4 +1,4 @@
-#include "exporter/metrics/build_families.h"
+#include "support/served_families.h"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +21,9 @@ using testing::LabelMap;
 using testing::Select;
 using testing::ValueOf;
 
-std::vector<prometheus::MetricFamily> Golden() { return BuildFamilies(testing::GoldenSnapshot()); }
+std::vector<prometheus::MetricFamily> Golden() {
+  return testing::ServedFamilies(testing::GoldenSnapshot());
+}
 
 std::set<std::string> SiteUidsOf(const std::vector<prometheus::MetricFamily>& families,
                                  const std::string& name, const std::string& account) {
@@ -236,7 +238,7 @@ TEST(BuildFamiliesTest, OnDemandSitesOutWhenTheFilterSaysSoUnknownCountsAsNotOnD
   config.on_demand = false;
   snapshot.accounts[0].site_filter =
       std::make_shared<const SiteFilter>(std::get<SiteFilter>(SiteFilter::Create(config)));
-  const auto families = BuildFamilies(snapshot);
+  const auto families = testing::ServedFamilies(snapshot);
   // s-004 is on-demand per the sites data; s-006 is unknown to it, so not on-demand.
   EXPECT_EQ(SiteUidsOf(families, "datto_rmm_site_devices_reboot_required", "acme"),
             (std::set<std::string>{"s-001", "s-002", "s-003", "s-006", "s-007"}));
@@ -251,7 +253,7 @@ TEST(BuildFamiliesTest, OnDemandSitesStayOutWhileTheSitesDataIsStale) {
       std::make_shared<const SiteFilter>(std::get<SiteFilter>(SiteFilter::Create(config)));
   account.last_known_sites = account.sites;
   account.sites = nullptr;  // stale: dropped from the snapshot
-  const auto families = BuildFamilies(snapshot);
+  const auto families = testing::ServedFamilies(snapshot);
   // s-004 (on-demand per the last sites data) is still out, though the devices and alerts know
   // it; s-002 was known only to the sites data, so it is gone with it.
   EXPECT_EQ(SiteUidsOf(families, "datto_rmm_site_alerts_open", "acme"),
@@ -275,7 +277,7 @@ TEST(BuildFamiliesTest, SiteAlertsForEverySiteAnyCollectorKnows) {
   // Before the alerts collector has data there are no per-site alert series at all.
   Snapshot snapshot = testing::GoldenSnapshot();
   snapshot.accounts[0].alerts = nullptr;
-  const auto without = BuildFamilies(snapshot);
+  const auto without = testing::ServedFamilies(snapshot);
   EXPECT_TRUE(Select(without, "datto_rmm_site_alerts_open", {{"account", "acme"}}).empty());
   EXPECT_TRUE(Select(without, "datto_rmm_alerts_open", {{"account", "acme"}}).empty());
   EXPECT_FALSE(Select(without, "datto_rmm_site_info", {{"account", "acme"}}).empty());
@@ -284,7 +286,7 @@ TEST(BuildFamiliesTest, SiteAlertsForEverySiteAnyCollectorKnows) {
 TEST(BuildFamiliesTest, NoPerSiteDeviceSeriesBeforeTheDevicesCollectorHasData) {
   Snapshot snapshot = testing::GoldenSnapshot();
   snapshot.accounts[0].devices = nullptr;
-  const auto without = BuildFamilies(snapshot);
+  const auto without = testing::ServedFamilies(snapshot);
   for (const char* family :
        {"datto_rmm_site_devices", "datto_rmm_site_devices_patch_status", "datto_rmm_site_patches",
         "datto_rmm_site_devices_reboot_required", "datto_rmm_site_devices_antivirus_status"}) {
@@ -295,7 +297,8 @@ TEST(BuildFamiliesTest, NoPerSiteDeviceSeriesBeforeTheDevicesCollectorHasData) {
 
 TEST(BuildFamiliesTest, DeletedSiteDisappearsOnTheNextBuild) {
   Snapshot snapshot = testing::GoldenSnapshot();
-  ASSERT_FALSE(SiteUidsOf(BuildFamilies(snapshot), "datto_rmm_site_info", "acme").empty());
+  ASSERT_FALSE(
+      SiteUidsOf(testing::ServedFamilies(snapshot), "datto_rmm_site_info", "acme").empty());
   auto& account = snapshot.accounts[0];
   auto sites = std::make_shared<SitesData>(*account.sites);
   std::erase_if(sites->sites, [](const SiteInfo& site) { return site.uid == "s-001"; });
@@ -308,7 +311,7 @@ TEST(BuildFamiliesTest, DeletedSiteDisappearsOnTheNextBuild) {
   alerts->sites.erase("s-001");
   account.alerts = alerts;
 
-  const auto families = BuildFamilies(snapshot);
+  const auto families = testing::ServedFamilies(snapshot);
   for (const auto& family : families) {
     for (const auto& metric : family.metric) {
       const auto labels = testing::LabelsOf(metric);
@@ -351,7 +354,7 @@ TEST(BuildFamiliesTest, CollectorStatesBeforeTheFirstRunAndWhenDisabled) {
 
   Snapshot snapshot = testing::GoldenSnapshot();
   snapshot.accounts[1].collectors[3].enabled = false;
-  const auto disabled = BuildFamilies(snapshot);
+  const auto disabled = testing::ServedFamilies(snapshot);
   EXPECT_TRUE(Select(disabled, "datto_rmm_collector_success",
                      {{"account", "globex"}, {"collector", "rate_status"}})
                   .empty());
@@ -402,7 +405,7 @@ TEST(BuildFamiliesTest, PerDeviceSeriesOnlyWhenEnabled) {
 
   Snapshot snapshot = testing::GoldenSnapshot();
   snapshot.accounts[0].device_metrics = false;
-  const auto off = BuildFamilies(snapshot);
+  const auto off = testing::ServedFamilies(snapshot);
   for (const auto* name :
        {"datto_rmm_device_info", "datto_rmm_device_online",
         "datto_rmm_device_last_seen_timestamp_seconds", "datto_rmm_device_patches_approved_pending",
@@ -431,14 +434,14 @@ TEST(BuildFamiliesTest, DevicesPerCategoryAndStatusHaveBothStatuses) {
 }
 
 TEST(BuildFamiliesTest, EmptySnapshotGivesNoFamilies) {
-  EXPECT_TRUE(BuildFamilies(Snapshot{}).empty());
+  EXPECT_TRUE(testing::ServedFamilies(Snapshot{}).empty());
   Snapshot fresh;
   fresh.accounts.emplace_back();
   fresh.accounts[0].account = "new";
   fresh.accounts[0].collectors.resize(2);
   fresh.accounts[0].collectors[0].name = "sites";
   fresh.accounts[0].collectors[1].name = "alerts";
-  const auto families = BuildFamilies(fresh);
+  const auto families = testing::ServedFamilies(fresh);
   std::vector<std::string> names;
   for (const auto& family : families) names.push_back(family.name);
   EXPECT_EQ(names, (std::vector<std::string>{"datto_rmm_up", "datto_rmm_collector_success"}));

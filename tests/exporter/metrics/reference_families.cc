@@ -1,4 +1,4 @@
-#include "exporter/metrics/build_families.h"
+#include "reference_families.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -11,7 +11,7 @@
 #include "exporter/collect/site_filter.h"
 #include "exporter/metrics/catalog.h"
 
-namespace drmm {
+namespace drmm::testing {
 namespace {
 
 using Labels = std::vector<prometheus::ClientMetric::Label>;
@@ -306,10 +306,10 @@ void AddAccount(FamilySet& families, const AccountSnapshot& account) {
 
 }  // namespace
 
-std::vector<prometheus::MetricFamily> BuildFamilies(const Snapshot& snapshot) {
+std::vector<prometheus::MetricFamily> ReferenceFamilies(const Snapshot& snapshot) {
   FamilySet families;
   for (const auto& account : snapshot.accounts) AddAccount(families, account);
   return std::move(families).Finish();
 }
 
-}  // namespace drmm
+}  // namespace drmm::testing

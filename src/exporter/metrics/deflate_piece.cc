@@ -1,0 +1,71 @@
+#include "exporter/metrics/deflate_piece.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace drmm {
+namespace {
+
+void AppendLittleEndian32(std::string& out, std::uint32_t value) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+}  // namespace
+
+DeflatedPiece DeflatePiece(std::string_view text, int level) {
+  DeflatedPiece piece;
+  piece.size = text.size();
+  piece.crc = static_cast<std::uint32_t>(
+      crc32_z(0, reinterpret_cast<const Bytef*>(text.data()), text.size()));
+  if (text.size() > (1u << 31)) throw std::length_error("piece too large to deflate at once");
+  z_stream stream{};
+  // -15: raw deflate (no zlib or gzip wrapper), a 32 KB window.
+  if (deflateInit2(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("zlib deflateInit2 failed");
+  }
+  // Exposition text compresses about tenfold; start below that and grow, so a piece never
+  // keeps a buffer the size of its text (deflateBound's worst case) for its lifetime.
+  piece.deflated.resize(text.size() / 8 + 64);
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  stream.avail_in = static_cast<uInt>(text.size());
+  int status = Z_OK;
+  do {
+    if (stream.total_out == piece.deflated.size()) piece.deflated.resize(piece.deflated.size() * 2);
+    stream.next_out = reinterpret_cast<Bytef*>(piece.deflated.data()) + stream.total_out;
+    stream.avail_out = static_cast<uInt>(piece.deflated.size() - stream.total_out);
+    status = deflate(&stream, Z_SYNC_FLUSH);
+    // Done once all input is taken and the flush fitted (room left in the output).
+  } while (status == Z_OK && (stream.avail_in > 0 || stream.avail_out == 0));
+  piece.deflated.resize(stream.total_out);
+  piece.deflated.shrink_to_fit();
+  deflateEnd(&stream);
+  if (status != Z_OK && !(status == Z_BUF_ERROR && stream.avail_in == 0)) {
+    throw std::runtime_error("zlib deflate failed");
+  }
+  return piece;
+}
+
+void GzipTrailer::Add(const DeflatedPiece& piece) {
+  crc_ =
+      static_cast<std::uint32_t>(crc32_combine(crc_, piece.crc, static_cast<z_off_t>(piece.size)));
+  size_ += piece.size;
+}
+
+std::string GzipTrailer::Finish() const {
+  // An empty final block with fixed Huffman codes (BFINAL=1, BTYPE=01, end-of-block) is the
+  // two bytes 03 00; then CRC-32 and the length modulo 2^32, little-endian (RFC 1952).
+  std::string trailer("\x03\x00", 2);
+  AppendLittleEndian32(trailer, crc_);
+  AppendLittleEndian32(trailer, static_cast<std::uint32_t>(size_ & 0xffffffffu));
+  return trailer;
+}
+
+std::string_view GzipHeader() {
+  // Magic, deflate, no flags, no mtime, no extra flags, OS "unknown".
+  static constexpr char kHeader[] = {'\x1f', '\x8b', '\x08', 0, 0, 0, 0, 0, 0, '\xff'};
+  return {kHeader, sizeof kHeader};
+}
+
+}  // namespace drmm

@@ -1,0 +1,47 @@
+// The translation from a Snapshot to exposition text: pure functions, rebuilt from the data each
+// time (no Family::Add/Remove bookkeeping), so a deleted site disappears instead of freezing at
+// its last value. Each account's SiteFilter is applied here. Text is written directly, in the
+// order and format prometheus-cpp's serializer gave the same data (families in catalog order,
+// each family's series sorted by their label values), so the golden file and everything built on
+// the output are unchanged; building a MetricFamily per series cost 0.4 s and tens of MB per
+// render at 65,000 series.
+#pragma once
+
+#include <array>
+#include <bitset>
+#include <cstddef>
+#include <string>
+
+#include "exporter/collect/snapshot.h"
+#include "exporter/metrics/catalog.h"
+
+namespace drmm {
+
+constexpr std::size_t CatalogIndex(const MetricSpec& spec) {
+  for (std::size_t i = 0; i < kMetricCatalog.size(); ++i) {
+    if (kMetricCatalog[i] == &spec) return i;
+  }
+  return kMetricCatalog.size();
+}
+
+// The families a Snapshot renders to: the catalog's entries up to the per-device ones. The
+// exporter's own metrics and the process metrics follow them in the catalog and are rendered
+// per scrape instead.
+inline constexpr std::size_t kSnapshotFamilyCount = CatalogIndex(kMetricDeviceMetricsDropped) + 1;
+using FamilyTexts = std::array<std::string, kSnapshotFamilyCount>;  // series lines, no header
+
+// The family read from the request governor at scrape time: it changes with every request.
+inline constexpr std::size_t kLiveFamily = CatalogIndex(kMetricRequestsInWindow);
+
+// One account's series per family, each family's sorted by labels; a family the account has no
+// series of (or that its config excludes) is empty.
+FamilyTexts RenderAccount(const AccountSnapshot& account);
+
+// "# HELP ...\n# TYPE ...\n" of the snapshot family `index`.
+const std::string& SnapshotFamilyHeader(std::size_t index);
+
+// The whole snapshot as /metrics shows it before the exporter's own and the process metrics:
+// families in catalog order with one header each, accounts in label (name) order within each.
+std::string RenderSnapshotText(const Snapshot& snapshot);
+
+}  // namespace drmm
