@@ -53,9 +53,8 @@ int Main(int argc, char** argv) {
   account.api_key = "demo-key";
   account.api_secret = "demo-secret";
   account.rate_limit.requests_per_minute = budget;
-  for (auto* collector :
-       {&account.sites, &account.devices, &account.alerts, &account.rate_status}) {
-    collector->interval = bench::DurationArg(args, "interval");
+  for (auto& collector : account.collectors) {
+    collector.interval = bench::DurationArg(args, "interval");
   }
   Config config;
   config.accounts = {account};

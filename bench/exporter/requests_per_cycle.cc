@@ -89,11 +89,11 @@ int Main(int argc, char** argv) {
   SelfMetrics self("bench", "bench");
   Poller poller(config,
                 [&](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); });
-  auto& poll = *poller.accounts().front();
+  auto& poll = *poller.accounts().front()->poller;
   std::stop_source stop;
   // Warm up: the token and the page size are fetched once per process lifetime, not per cycle.
-  poll.RunOnce(CollectorKind::kRateStatus, stop.get_token());
-  poll.RunOnce(CollectorKind::kSites, stop.get_token());
+  poll.RunOnce(Collector::kRateStatus, stop.get_token());
+  poll.RunOnce(Collector::kSites, stop.get_token());
   simulator.ResetRequestLog();
 
   const auto truth = simulator.GroundTruth();
@@ -117,10 +117,10 @@ int Main(int argc, char** argv) {
               static_cast<long long>(alerts_page));
   std::printf("%-12s %9s %9s %12s\n", "collector", "requests", "minimum", "seconds");
   int total = 0;
-  const std::pair<CollectorKind, std::int64_t> plan[] = {
-      {CollectorKind::kSites, Pages(sites, page)},
-      {CollectorKind::kDevices, Pages(devices, page)},
-      {CollectorKind::kAlerts, Pages(alerts, alerts_page)}};
+  const std::pair<Collector, std::int64_t> plan[] = {
+      {Collector::kSites, Pages(sites, page)},
+      {Collector::kDevices, Pages(devices, page)},
+      {Collector::kAlerts, Pages(alerts, alerts_page)}};
   for (const auto& [kind, minimum] : plan) {
     const int before = static_cast<int>(simulator.RequestLog().at("total").get<int>());
     const auto started = SteadyClock::now();
@@ -128,7 +128,7 @@ int Main(int argc, char** argv) {
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
     const int made = simulator.RequestLog().at("total").get<int>() - before;
     total += made;
-    std::printf("%-12s %9d %9lld %12.2f%s\n", std::string(CollectorName(kind)).c_str(), made,
+    std::printf("%-12s %9d %9lld %12.2f%s\n", std::string(NameOf(kind)).c_str(), made,
                 static_cast<long long>(minimum), seconds, ok ? "" : "  (FAILED)");
   }
   const std::int64_t minimum =

@@ -9,11 +9,11 @@
 #include <utility>
 
 #include "common/log.h"
+#include "common/url.h"
 #include "datto/decode.h"
 #include "datto/endpoints.h"
 #include "datto/request_executor.h"
 #include "datto/token_provider.h"
-#include "datto/url.h"
 
 namespace drmm::datto {
 namespace {

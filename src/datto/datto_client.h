@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "datto/api.h"
 #include "datto/api_observer.h"
 #include "datto/http_transport.h"
 #include "datto/model.h"
@@ -37,14 +38,11 @@ struct ClientOptions {
   std::uint64_t jitter_seed = 0;  // 0: seeded from the clock
 };
 
-template <typename Item>
-using PageSink = std::function<void(std::vector<Item>&& items)>;
-
-class DattoClient {
+class DattoClient final : public Api {
  public:
   DattoClient(ClientOptions options, HttpTransport& transport, RequestGate& gate,
               ApiObserver& observer, Clock& clock);
-  ~DattoClient();
+  ~DattoClient() override;
   DattoClient(const DattoClient&) = delete;
   DattoClient& operator=(const DattoClient&) = delete;
 
@@ -53,17 +51,17 @@ class DattoClient {
   // this walk are dropped, and a page of nothing but such items ends the walk as a repeat (as
   // does a repeated page URL, or more pages than totalCount allows, with some slack). A walk
   // either completes or returns an error: callers discard the partial fold on error.
-  Status ForEachSite(const PageSink<Site>& sink, const std::stop_token& stop);
-  Status ForEachDevice(const PageSink<Device>& sink, const std::stop_token& stop);
-  Status ForEachOpenAlert(const PageSink<Alert>& sink, const std::stop_token& stop);
+  Status ForEachSite(const PageSink<Site>& sink, const std::stop_token& stop) override;
+  Status ForEachDevice(const PageSink<Device>& sink, const std::stop_token& stop) override;
+  Status ForEachOpenAlert(const PageSink<Alert>& sink, const std::stop_token& stop) override;
 
-  Result<RateStatus> GetRateStatus(const std::stop_token& stop);
+  Result<RateStatus> GetRateStatus(const std::stop_token& stop) override;
   Result<Account> GetAccount(const std::stop_token& stop);
   // The page size from /system/pagination, fetched once and cached.
   Result<std::int64_t> GetPageSize(const std::stop_token& stop);
 
   // When the cached token expires; nullopt before the first successful authentication.
-  std::optional<WallTime> TokenExpiry() const;
+  std::optional<WallTime> TokenExpiry() const override;
   // Response fields of an unexpected type seen so far (each was treated as absent).
   std::int64_t DecodeWarnings() const;
 

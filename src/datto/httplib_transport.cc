@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/url.h"
 #include "datto/http_transport.h"
-#include "datto/url.h"
 
 namespace drmm::datto {
 namespace {

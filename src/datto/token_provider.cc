@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "common/log.h"
+#include "common/url.h"
 #include "datto/endpoints.h"
-#include "datto/url.h"
 
 namespace drmm::datto {
 namespace {

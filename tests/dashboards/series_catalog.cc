@@ -3,8 +3,8 @@
 #include <regex>
 #include <vector>
 
+#include "exporter/catalog/catalog.h"
 #include "exporter/collect/snapshot.h"
-#include "exporter/metrics/catalog.h"
 
 namespace drmm::lint {
 namespace {

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "datto/url.h"
+#include "common/url.h"
 #include "fill_template.h"
 #include "gunzip.h"
 #include "http.h"
@@ -407,8 +407,8 @@ TEST_F(RunningExporter, LogsNeverShowTheKeyTheSecretOrABearerToken) {
 
   const std::string output = env().exporter.process->Stderr() + env().exporter.process->Stdout();
   EXPECT_NE(output.find("level=debug"), std::string::npos) << "not logging at debug level";
-  for (const std::string& secret : {std::string(kApiKey), std::string(kApiSecret),
-                                    datto::UrlEncode(kApiKey), datto::UrlEncode(kApiSecret)}) {
+  for (const std::string& secret :
+       {std::string(kApiKey), std::string(kApiSecret), UrlEncode(kApiKey), UrlEncode(kApiSecret)}) {
     EXPECT_EQ(output.find(secret), std::string::npos) << "the log shows " << secret;
   }
   // Every token the simulator issues (access and refresh) is a JWT: base64url of '{"' first.

@@ -12,7 +12,7 @@
 namespace drmm::testing {
 namespace {
 
-using CK = CollectorKind;
+using CK = Collector;
 
 class ExporterVsSimulator : public ::testing::Test {
  protected:
@@ -33,17 +33,19 @@ class ExporterVsSimulator : public ::testing::Test {
         Poller::DefaultTransport, FastRetries());
   }
 
-  AccountPoller& account() { return *poller_->accounts().front(); }
+  AccountPoller& account() { return *poller_->accounts().front()->poller; }
 
   bool Run(CK kind) { return account().RunOnce(kind, stop_.get_token()); }
 
   void RunAll() {
     for (CK kind : {CK::kSites, CK::kDevices, CK::kAlerts, CK::kRateStatus}) {
-      ASSERT_TRUE(Run(kind)) << CollectorName(kind);
+      ASSERT_TRUE(Run(kind)) << NameOf(kind);
     }
   }
 
-  std::vector<prometheus::MetricFamily> Families() { return testing::ServedFamilies(*poller_->Current()); }
+  std::vector<prometheus::MetricFamily> Families() {
+    return testing::ServedFamilies(*poller_->Current());
+  }
 
   void ExpectGroundTruth() {
     ExpectMatchesGroundTruth(Families(), "acme", simulator_->GroundTruth(),
@@ -260,6 +262,57 @@ TEST_F(ExporterVsSimulator, StopsWithinTwoSecondsInTheMiddleOfASlowWalk) {
   simulator_->ClearFaults();
 }
 
+// A config reload: an account whose identity holds keeps its budget and its data while new
+// settings apply; an account whose API key changed starts afresh; added and removed accounts
+// come and go.
+TEST(ExporterVsSimulators, ApplyKeepsWhatBelongsToAnUnchangedAccount) {
+  auto first = std::make_unique<sim::Simulator>(SmallAccount(1));
+  auto second = std::make_unique<sim::Simulator>(SmallAccount(2));
+  first->Start();
+  second->Start();
+  Config config;
+  config.accounts = {AccountFor(*first, "first")};
+  SelfMetrics self("test", "test");
+  Poller poller(
+      config, [&](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); },
+      SystemClock(), Poller::DefaultTransport, FastRetries());
+  std::stop_source stop;
+  const auto original = poller.accounts().front();
+  for (CK kind : {CK::kSites, CK::kDevices, CK::kAlerts, CK::kRateStatus}) {
+    ASSERT_TRUE(original->poller->RunOnce(kind, stop.get_token()));
+  }
+  const int requests = CountRequests(*first, "/api/v2/account/devices");
+
+  Config reloaded = config;
+  reloaded.accounts[0].collectors[CK::kAlerts].interval = std::chrono::minutes(2);
+  reloaded.accounts[0].site_filter.deleted_devices = false;
+  reloaded.accounts.push_back(AccountFor(*second, "second"));
+  auto changes = poller.Apply(reloaded);
+  EXPECT_EQ(changes.changed, (std::vector<std::string>{"first"}));
+  EXPECT_EQ(changes.added, (std::vector<std::string>{"second"}));
+  const auto accounts = poller.accounts();
+  ASSERT_EQ(accounts.size(), 2u);
+  EXPECT_NE(accounts[0].get(), original.get()) << "new settings, new poller";
+  EXPECT_EQ(accounts[0]->budget, original->budget) << "the budget state is kept";
+  EXPECT_EQ(accounts[0]->client, original->client) << "so are the connection and its token";
+  EXPECT_TRUE(accounts[0]->poller->Ready()) << "and the last good data";
+  EXPECT_EQ(CountRequests(*first, "/api/v2/account/devices"), requests) << "without a new walk";
+  ExpectMatchesGroundTruth(testing::ServedFamilies(*poller.Current()), "first",
+                           first->GroundTruth(), *FilterOf(reloaded.accounts[0].site_filter));
+  EXPECT_FALSE(accounts[1]->poller->Ready()) << "an added account starts from nothing";
+
+  // Another API key is another API user, maybe another account: nothing is carried over.
+  Config rekeyed = reloaded;
+  rekeyed.accounts[0].api_key = "another-key";
+  rekeyed.accounts.pop_back();
+  changes = poller.Apply(rekeyed);
+  EXPECT_EQ(changes.replaced, (std::vector<std::string>{"first"}));
+  EXPECT_EQ(changes.removed, (std::vector<std::string>{"second"}));
+  ASSERT_EQ(poller.accounts().size(), 1u);
+  EXPECT_NE(poller.accounts()[0]->budget, original->budget);
+  EXPECT_FALSE(poller.accounts()[0]->poller->Ready());
+}
+
 TEST(ExporterVsSimulators, SeveralAccountsAreLabelledAndKeptApart) {
   auto first = std::make_unique<sim::Simulator>(SmallAccount(1));
   auto second = std::make_unique<sim::Simulator>(SmallAccount(2));
@@ -277,7 +330,7 @@ TEST(ExporterVsSimulators, SeveralAccountsAreLabelledAndKeptApart) {
                                       "second: sites, devices, alerts, rate_status"}));
   for (auto& account : poller.accounts()) {
     for (CK kind : {CK::kSites, CK::kDevices, CK::kAlerts, CK::kRateStatus}) {
-      ASSERT_TRUE(account->RunOnce(kind, stop.get_token()));
+      ASSERT_TRUE(account->poller->RunOnce(kind, stop.get_token()));
       if (account.get() == poller.accounts().front().get() && kind == CK::kAlerts) {
         // One account ready but for its rate status; the other not started: not ready.
         EXPECT_EQ(poller.NotReady(),

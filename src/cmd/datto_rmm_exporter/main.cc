@@ -31,6 +31,18 @@ namespace {
 // Leaves half a second of the promised 2 s for the process to exit.
 constexpr std::chrono::milliseconds kShutdownDeadline{1500};
 
+// What the exposition renders each account from. Each source holds its account's runtime, so a
+// reload can replace the account while a render is under way.
+std::vector<ExpositionCache::AccountSource> ExpositionSources(const Poller& poller) {
+  std::vector<ExpositionCache::AccountSource> sources;
+  for (const auto& account : poller.accounts()) {
+    sources.push_back(
+        {account->config.name, [account] { return account->poller->Current(); },
+         [account] { return std::optional<double>(account->budget->RequestsInWindow()); }});
+  }
+  return sources;
+}
+
 int Run(const Flags& flags) {
   Logger::Global().Configure(flags.log_level, flags.log_format);
   if (flags.config_check) {
@@ -60,16 +72,8 @@ int Run(const Flags& flags) {
   const std::vector<std::shared_ptr<prometheus::Collectable>> per_scrape = {
       self_metrics.registry(), std::make_shared<ProcessCollectable>()};
   ExpositionCache exposition({6, [&] { return RenderTextFormat(per_scrape); }}, SystemClock());
-  std::vector<ExpositionCache::AccountSource> sources;
-  for (auto& account : poller.accounts()) {
-    AccountPoller* polled = account.get();
-    const std::string name = polled->config().name;
-    polled->SetOnChange([&exposition, name] { exposition.Changed(name); });
-    sources.push_back(
-        {name, [polled] { return polled->Current(); },
-         [polled] { return std::optional<double>(polled->governor().RequestsInWindow()); }});
-  }
-  exposition.SetAccounts(std::move(sources));
+  poller.SetOnChange([&exposition](const std::string& account) { exposition.Changed(account); });
+  exposition.SetAccounts(ExpositionSources(poller));
   exposition.Start();
 
   WebHandlers handlers;
@@ -77,7 +81,8 @@ int Run(const Flags& flags) {
   handlers.render_metrics = [&] { return exposition.Scrape(false).body.Flatten(); };
   handlers.readiness = [&] {
     std::string detail = "waiting for a first successful poll of";
-    const auto waiting = poller.NotReady();
+    // From what /metrics serves, not from the pollers: ready means the data is there.
+    const auto waiting = exposition.NotReady();
     for (std::size_t i = 0; i < waiting.size(); ++i) detail += (i == 0 ? " " : "; ") + waiting[i];
     return Readiness{waiting.empty(), detail};
   };

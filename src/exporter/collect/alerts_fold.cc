@@ -8,25 +8,15 @@
 
 namespace drmm {
 
-AlertsFold::AlertsFold(UnknownValueSink on_unknown) : unknown_(std::move(on_unknown)) {}
-
 void AlertsFold::Add(std::vector<datto::Alert>&& page) {
   for (auto& alert : page) {
-    if (alert.alert_uid.empty() || alert.site_uid.empty()) {
-      ++data_.skipped;
-      continue;
-    }
-    if (!seen_.insert(std::move(alert.alert_uid)).second) {
-      ++data_.duplicates;
-      continue;
-    }
+    if (alert.alert_uid.empty() || alert.site_uid.empty()) continue;
     ++data_.alert_count;
 
     SiteAlerts& site = data_.sites[alert.site_uid];
     if (site.site_name.empty()) site.site_name = std::move(alert.site_name);
 
     std::string priority = PriorityLabel(alert.priority);
-    if (!IsKnownPriority(priority)) unknown_.Report("priority", *alert.priority);
     AlertCounts& counts = alert.muted.value_or(false) ? site.muted : site.unmuted;
     ++counts.open_by_priority[priority];
     if (alert.timestamp) {

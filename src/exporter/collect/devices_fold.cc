@@ -6,26 +6,21 @@
 #include <utility>
 
 #include "common/clock.h"
+#include "common/text.h"
 #include "exporter/collect/labels.h"
 
 namespace drmm {
 namespace {
 
-bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
-
 bool UidLess(const DeviceRow& a, const DeviceRow& b) { return a.uid < b.uid; }
 
 }  // namespace
 
-DevicesFold::DevicesFold(const DeviceMetricsConfig& per_device, UnknownValueSink on_unknown)
+DevicesFold::DevicesFold(const DeviceMetricsConfig& per_device)
     : rows_enabled_(per_device.enabled),
       categories_(per_device.categories),
-      max_rows_(per_device.max_devices > 0 ? static_cast<std::size_t>(per_device.max_devices) : 0),
-      unknown_(std::move(on_unknown)) {}
+      max_rows_(per_device.max_devices > 0 ? static_cast<std::size_t>(per_device.max_devices) : 0) {
+}
 
 bool DevicesFold::WantsRow(const std::string& category) const {
   if (!rows_enabled_) return false;
@@ -53,14 +48,7 @@ void DevicesFold::KeepRow(DeviceRow row) {
 
 void DevicesFold::Add(std::vector<datto::Device>&& page) {
   for (auto& device : page) {
-    if (device.uid.empty() || device.site_uid.empty()) {
-      ++data_.skipped;
-      continue;
-    }
-    if (!seen_.insert(std::hash<std::string_view>{}(device.uid)).second) {
-      ++data_.duplicates;
-      continue;
-    }
+    if (device.uid.empty() || device.site_uid.empty()) continue;
     ++data_.device_count;
 
     SiteDevices& site = data_.sites[device.site_uid];
@@ -70,11 +58,7 @@ void DevicesFold::Add(std::vector<datto::Device>&& page) {
     const bool online = device.online.value_or(false);
     ++(online ? site.online_by_category : site.offline_by_category)[category];
 
-    const std::string patch_status = PatchStatusLabel(device.patch_management);
-    if (!IsKnownPatchStatus(patch_status)) {
-      unknown_.Report("patchStatus", *device.patch_management->patch_status);
-    }
-    ++site.by_patch_status[patch_status];
+    ++site.by_patch_status[PatchStatusLabel(device.patch_management)];
     std::int64_t approved_pending = 0;
     if (const auto& pm = device.patch_management) {
       approved_pending = pm->patches_approved_pending.value_or(0);
@@ -86,14 +70,7 @@ void DevicesFold::Add(std::vector<datto::Device>&& page) {
     const bool reboot_required = device.reboot_required.value_or(false);
     if (reboot_required) ++site.reboot_required;
 
-    const std::string antivirus_status = AntivirusStatusLabel(device.antivirus);
-    if (!IsKnownAntivirusStatus(antivirus_status)) {
-      unknown_.Report("antivirusStatus", *device.antivirus->antivirus_status);
-    }
-    ++site.by_antivirus_status[antivirus_status];
-
-    std::string device_class = DeviceClassLabel(device.device_class);
-    if (!IsKnownDeviceClass(device_class)) unknown_.Report("deviceClass", device_class);
+    ++site.by_antivirus_status[AntivirusStatusLabel(device.antivirus)];
 
     if (!WantsRow(category)) continue;
     DeviceRow row;
@@ -102,7 +79,7 @@ void DevicesFold::Add(std::vector<datto::Device>&& page) {
     row.site_uid = std::move(device.site_uid);
     row.site_name = std::move(device.site_name);
     row.category = std::move(category);
-    row.device_class = std::move(device_class);
+    row.device_class = DeviceClassLabel(device.device_class);
     row.os = device.operating_system.value_or("");
     row.online = online;
     if (device.last_seen) row.last_seen_unix = ToUnixSeconds(*device.last_seen);

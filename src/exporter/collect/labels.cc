@@ -1,29 +1,8 @@
 #include "exporter/collect/labels.h"
 
-#include <algorithm>
-#include <array>
-
-#include "exporter/collect/snapshot.h"
+#include "common/text.h"
 
 namespace drmm {
-namespace {
-
-bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
-bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Locale-free on purpose: label values must not depend on the process locale.
-char ToLower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-
-template <std::size_t N>
-bool Contains(const std::array<std::string_view, N>& values, std::string_view value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-constexpr std::array<std::string_view, 5> kDeviceClasses = {"device", "printer", "esxihost",
-                                                            "rmmnetworkdevice", "unknown"};
-
-}  // namespace
 
 std::string SnakeCase(std::string_view text) {
   std::string out;
@@ -34,10 +13,11 @@ std::string SnakeCase(std::string_view text) {
       out.push_back('_');
       continue;
     }
-    if (IsUpper(c) && i > 0 && (IsLower(text[i - 1]) || IsDigit(text[i - 1]))) {
+    // Locale-free on purpose: label values must not depend on the process locale.
+    if (IsAsciiUpper(c) && i > 0 && (IsAsciiLower(text[i - 1]) || IsAsciiDigit(text[i - 1]))) {
       out.push_back('_');
     }
-    out.push_back(ToLower(c));
+    out.push_back(AsciiLower(c));
   }
   return out;
 }
@@ -81,10 +61,5 @@ std::string DeviceClassLabel(const std::optional<std::string>& device_class) {
 std::string_view OnlineStatusLabel(std::optional<bool> online) {
   return online.value_or(false) ? "online" : "offline";
 }
-
-bool IsKnownPriority(std::string_view label) { return Contains(kAlertPriorities, label); }
-bool IsKnownPatchStatus(std::string_view label) { return Contains(kPatchStatuses, label); }
-bool IsKnownAntivirusStatus(std::string_view label) { return Contains(kAntivirusStatuses, label); }
-bool IsKnownDeviceClass(std::string_view label) { return Contains(kDeviceClasses, label); }
 
 }  // namespace drmm

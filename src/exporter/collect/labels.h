@@ -1,6 +1,6 @@
 // Label values computed from Datto's raw fields: the normalisation rules every series uses (and
-// the simulator's ground truth must match). Pure functions; the IsKnown... predicates tell the
-// folds which values are outside the documented sets so they can be reported.
+// the simulator's ground truth must match). Pure functions. (Values outside Datto's documented
+// sets are reported where they are decoded, once per account: see datto/decode.h.)
 #pragma once
 
 #include <optional>
@@ -31,12 +31,5 @@ std::string AlertTypeLabel(const std::optional<std::string>& alert_class);
 std::string DeviceClassLabel(const std::optional<std::string>& device_class);
 // "online" only when online is true; null counts as offline.
 std::string_view OnlineStatusLabel(std::optional<bool> online);
-
-// Whether a computed label value is one of the documented values (kAlertPriorities,
-// kPatchStatuses, kAntivirusStatuses in snapshot.h; the five deviceClass values).
-bool IsKnownPriority(std::string_view label);
-bool IsKnownPatchStatus(std::string_view label);
-bool IsKnownAntivirusStatus(std::string_view label);
-bool IsKnownDeviceClass(std::string_view label);
 
 }  // namespace drmm

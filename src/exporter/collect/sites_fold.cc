@@ -7,10 +7,7 @@ namespace drmm {
 
 void SitesFold::Add(std::vector<datto::Site>&& page) {
   for (auto& site : page) {
-    if (site.uid.empty()) {
-      ++skipped_;
-      continue;
-    }
+    if (site.uid.empty()) continue;
     sites_.push_back(SiteInfo{std::move(site.uid), std::move(site.name),
                               site.on_demand.value_or(false), site.portal_url.value_or("")});
   }
@@ -24,10 +21,8 @@ SitesData SitesFold::Finish() && {
   const auto last =
       std::unique(sites_.begin(), sites_.end(),
                   [](const SiteInfo& a, const SiteInfo& b) { return a.uid == b.uid; });
-  data.duplicates = static_cast<std::int64_t>(std::distance(last, sites_.end()));
   sites_.erase(last, sites_.end());
   data.sites = std::move(sites_);
-  data.skipped = skipped_;
   return data;
 }
 

@@ -18,7 +18,6 @@ class SitesFold {
 
  private:
   std::vector<SiteInfo> sites_;
-  std::int64_t skipped_ = 0;
 };
 
 }  // namespace drmm

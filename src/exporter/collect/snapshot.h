@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "exporter/config/collectors.h"
+
 namespace drmm {
 
 class SiteFilter;
@@ -31,8 +33,6 @@ inline constexpr std::array<std::string_view, 7> kPatchStatuses = {
 inline constexpr std::array<std::string_view, 5> kAntivirusStatuses = {
     "running_and_up_to_date", "running_and_not_up_to_date", "not_running", "not_detected",
     "not_applicable"};
-inline constexpr std::array<std::string_view, 4> kCollectorNames = {"sites", "devices", "alerts",
-                                                                    "rate_status"};
 
 struct SiteInfo {
   std::string uid;
@@ -43,8 +43,6 @@ struct SiteInfo {
 
 struct SitesData {
   std::vector<SiteInfo> sites;  // sorted by uid
-  std::int64_t skipped = 0;     // items without a uid (not folded)
-  std::int64_t duplicates = 0;  // repeats of a uid already folded in this walk (not folded)
 };
 
 // Device counts of one site.
@@ -79,8 +77,6 @@ struct DevicesData {
   std::map<std::string, SiteDevices> sites;  // by site uid
   std::vector<DeviceRow> devices;            // sorted by uid; empty unless enabled
   std::int64_t device_count = 0;             // every device folded into `sites`
-  std::int64_t skipped = 0;                  // items without a uid or site uid (not folded)
-  std::int64_t duplicates = 0;  // repeats of a uid already folded in this walk (not folded)
   // Devices that per-device metrics selected but max_devices left out (the rows kept are the
   // max_devices smallest uids, so the same devices stay in from one walk to the next).
   std::int64_t device_rows_dropped = 0;
@@ -105,8 +101,6 @@ struct SiteAlerts {
 struct AlertsData {
   std::map<std::string, SiteAlerts> sites;  // by site uid
   std::int64_t alert_count = 0;             // every alert folded into `sites`
-  std::int64_t skipped = 0;                 // items without an alert uid or site uid (not folded)
-  std::int64_t duplicates = 0;              // repeats of an alert uid already folded (not folded)
 };
 
 // The last /system/request_rate answer.
@@ -118,7 +112,7 @@ struct RateData {
 };
 
 struct CollectorStatus {
-  std::string name;  // one of kCollectorNames
+  std::string name;  // the collector's name (collectors.h)
   bool enabled = true;
   bool ran = false;           // at least one run finished (successfully or not)
   bool last_success = false;  // the most recent run succeeded
@@ -132,7 +126,7 @@ struct AccountSnapshot {
   // authentication and returned data; 0 before the first success or after a failure.
   bool up = false;
   std::optional<double> token_expiry_unix;
-  std::vector<CollectorStatus> collectors;  // in kCollectorNames order
+  std::vector<CollectorStatus> collectors;  // in kAllCollectors order
   // Null until the collector first succeeds, and again once its last success is older than
   // max_staleness (its series then disappear instead of freezing).
   std::shared_ptr<const SitesData> sites;

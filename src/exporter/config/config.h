@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "exporter/config/collectors.h"
 
 namespace drmm {
 
@@ -18,7 +19,16 @@ using std::chrono::milliseconds;
 struct CollectorConfig {
   bool enabled = true;
   milliseconds interval{0};
+
+  bool operator==(const CollectorConfig&) const = default;
 };
+
+// Every collector enabled at its default interval.
+inline PerCollector<CollectorConfig> DefaultCollectors() {
+  PerCollector<CollectorConfig> collectors;
+  for (const auto& spec : kCollectorSpecs) collectors[spec.id] = {true, spec.default_interval};
+  return collectors;
+}
 
 // Which sites are exported. Entries of include/exclude are either a site uid (matched exactly)
 // or a regular expression that must match the whole site name (ECMAScript syntax).
@@ -27,12 +37,16 @@ struct SiteFilterConfig {
   std::vector<std::string> exclude;  // applied after include
   bool deleted_devices = false;      // the "Deleted Devices" site every account has
   bool on_demand = true;             // sites whose onDemand is true
+
+  bool operator==(const SiteFilterConfig&) const = default;
 };
 
 struct DeviceMetricsConfig {
   bool enabled = false;  // per-device series: one set per device, mind the cardinality
   std::vector<std::string> categories;  // deviceType.category values to keep; empty: all
   std::int64_t max_devices = 10'000;    // above this, per-device series are cut and reported
+
+  bool operator==(const DeviceMetricsConfig&) const = default;
 };
 
 struct RateLimitConfig {
@@ -41,6 +55,8 @@ struct RateLimitConfig {
   milliseconds default_retry_after{60'000};
   // Minimum pause after a 403 rate-limit block.
   milliseconds block_pause{300'000};
+
+  bool operator==(const RateLimitConfig&) const = default;
 };
 
 struct AccountConfig {
@@ -57,12 +73,14 @@ struct AccountConfig {
   milliseconds read_timeout{30'000};
   milliseconds max_staleness{900'000};  // 15m
   RateLimitConfig rate_limit;
-  CollectorConfig sites{true, milliseconds{300'000}};
-  CollectorConfig devices{true, milliseconds{300'000}};
-  CollectorConfig alerts{true, milliseconds{60'000}};
-  CollectorConfig rate_status{true, milliseconds{30'000}};
+  PerCollector<CollectorConfig> collectors = DefaultCollectors();
   SiteFilterConfig site_filter;
   DeviceMetricsConfig device_metrics;
+  // Data families to leave out of /metrics (IsExcludable names of the metric catalog): for
+  // MSPs who pay per active series and do not use, say, datto_rmm_site_patches.
+  std::vector<std::string> excluded_metrics;
+
+  bool operator==(const AccountConfig&) const = default;
 };
 
 struct Config {

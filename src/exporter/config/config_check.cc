@@ -24,12 +24,13 @@ std::string DescribeConfig(const Config& config) {
                     (config.accounts.size() == 1 ? " account\n" : " accounts\n");
   for (const auto& account : config.accounts) {
     out += "  " + account.name + ": " + account.base_url + "; key from " + account.api_key_source +
-           ", secret from " + account.api_secret_source + "; " +
-           DescribeCollector("alerts", account.alerts) + ", " +
-           DescribeCollector("devices", account.devices) + ", " +
-           DescribeCollector("sites", account.sites) + ", " +
-           DescribeCollector("rate_status", account.rate_status) + "; at most " +
-           std::to_string(account.rate_limit.requests_per_minute) + " requests/min\n";
+           ", secret from " + account.api_secret_source + "; ";
+    for (const Collector collector : kCollectorConfigOrder) {
+      out += DescribeCollector(NameOf(collector), account.collectors[collector]) +
+             (collector == kCollectorConfigOrder.back() ? "" : ", ");
+    }
+    out +=
+        "; at most " + std::to_string(account.rate_limit.requests_per_minute) + " requests/min\n";
   }
   return out;
 }

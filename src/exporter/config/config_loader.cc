@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/duration.h"
+#include "exporter/catalog/catalog.h"
 #include "exporter/config/credentials.h"
 #include "exporter/config/platform.h"
 #include "exporter/config/site_pattern.h"
@@ -21,19 +22,23 @@ using std::chrono::milliseconds;
 
 // Key lists in the order the documentation presents them: messages list them this way.
 constexpr std::array<std::string_view, 2> kTopKeys = {"defaults", "accounts"};
-constexpr std::array<std::string_view, 16> kAccountKeys = {
-    "name",           "platform",    "api_url",    "api_key",
-    "api_key_file",   "api_key_env", "api_secret", "api_secret_file",
-    "api_secret_env", "ca_file",     "timeouts",   "max_staleness",
-    "rate_limit",     "collectors",  "sites",      "device_metrics"};
-constexpr std::array<std::string_view, 9> kDefaultsKeys = {
-    "platform",   "api_url",    "ca_file", "timeouts",      "max_staleness",
-    "rate_limit", "collectors", "sites",   "device_metrics"};
+constexpr std::array<std::string_view, 17> kAccountKeys = {
+    "name",           "platform",       "api_url",         "api_key",        "api_key_file",
+    "api_key_env",    "api_secret",     "api_secret_file", "api_secret_env", "ca_file",
+    "timeouts",       "max_staleness",  "rate_limit",      "collectors",     "sites",
+    "device_metrics", "exclude_metrics"};
+constexpr std::array<std::string_view, 10> kDefaultsKeys = {
+    "platform",   "api_url",    "ca_file", "timeouts",       "max_staleness",
+    "rate_limit", "collectors", "sites",   "device_metrics", "exclude_metrics"};
 constexpr std::array<std::string_view, 2> kTimeoutKeys = {"connect", "read"};
 constexpr std::array<std::string_view, 3> kRateLimitKeys = {"requests_per_minute",
                                                             "default_retry_after", "block_pause"};
-constexpr std::array<std::string_view, 4> kCollectorsKeys = {"alerts", "devices", "sites",
-                                                             "rate_status"};
+// The collector names, in the order the documentation lists them.
+constexpr std::array<std::string_view, kCollectorCount> kCollectorsKeys = [] {
+  std::array<std::string_view, kCollectorCount> keys;
+  for (std::size_t i = 0; i < kCollectorCount; ++i) keys[i] = NameOf(kCollectorConfigOrder[i]);
+  return keys;
+}();
 constexpr std::array<std::string_view, 2> kCollectorKeys = {"interval", "enabled"};
 constexpr std::array<std::string_view, 4> kSitesKeys = {"include", "exclude", "deleted_devices",
                                                         "on_demand"};
@@ -254,6 +259,27 @@ class Loader {
     if (const auto* field = map.Find("device_metrics")) {
       ReadDeviceMetrics(*field, config.device_metrics);
     }
+    if (const auto* field = map.Find("exclude_metrics")) {
+      ReadExcludedMetrics(*field, config.excluded_metrics);
+    }
+  }
+
+  void ReadExcludedMetrics(const YamlField& field, std::vector<std::string>& out) {
+    const auto entries = ReadYamlStringList(field, errors_);
+    if (!entries) return;
+    bool ok = true;
+    for (const auto& entry : *entries) {
+      const MetricSpec* spec = FindMetric(entry.value);
+      if (spec == nullptr || !IsExcludable(*spec)) {
+        errors_.Add(entry.at, "\"" + entry.value +
+                                  "\" is not a metric that can be left out (one of: " +
+                                  ExcludableMetricsList() + ")");
+        ok = false;
+      }
+    }
+    if (!ok) return;
+    out.clear();
+    for (const auto& entry : *entries) out.push_back(entry.value);
   }
 
   void ReadPlatform(const YamlField& field, Draft& draft) {
@@ -342,10 +368,11 @@ class Loader {
   void ReadCollectors(const YamlField& field, AccountConfig& config) {
     const auto map = YamlMapReader::Open(field, kCollectorsKeys, errors_);
     if (!map) return;
-    if (const auto* f = map->Find("alerts")) ReadCollector(*f, config.alerts);
-    if (const auto* f = map->Find("devices")) ReadCollector(*f, config.devices);
-    if (const auto* f = map->Find("sites")) ReadCollector(*f, config.sites);
-    if (const auto* f = map->Find("rate_status")) ReadCollector(*f, config.rate_status);
+    for (const Collector collector : kCollectorConfigOrder) {
+      if (const auto* f = map->Find(NameOf(collector))) {
+        ReadCollector(*f, config.collectors[collector]);
+      }
+    }
   }
 
   void ReadCollector(const YamlField& field, CollectorConfig& out) {
@@ -476,18 +503,13 @@ class Loader {
   // the collector's own interval, healthy data would be reported stale between two runs.
   void CheckStaleness(const AccountEntry& entry) {
     const AccountConfig& config = entry.draft.config;
-    const std::array<std::pair<std::string_view, const CollectorConfig*>, 4> collectors = {{
-        {"alerts", &config.alerts},
-        {"devices", &config.devices},
-        {"sites", &config.sites},
-        {"rate_status", &config.rate_status},
-    }};
     std::string_view longest_name;
     milliseconds longest{0};
-    for (const auto& [name, collector] : collectors) {
-      if (collector->enabled && collector->interval > longest) {
-        longest = collector->interval;
-        longest_name = name;
+    for (const Collector collector : kCollectorConfigOrder) {
+      const CollectorConfig& settings = config.collectors[collector];
+      if (settings.enabled && settings.interval > longest) {
+        longest = settings.interval;
+        longest_name = NameOf(collector);
       }
     }
     if (longest_name.empty() || config.max_staleness >= longest) return;

@@ -1,63 +1,31 @@
 #include "exporter/config/platform.h"
 
 #include <algorithm>
-#include <charconv>
-#include <system_error>
+
+#include "common/url.h"
 
 namespace drmm {
 namespace {
 
 constexpr std::string_view kExpectedForm = "give only scheme://host[:port]";
 
-bool IsHostNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '-' || c == '_';
-}
-
-bool IsIpv6Char(char c) {
-  return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || (c >= '0' && c <= '9') || c == ':' ||
-         c == '.';
-}
-
-bool ValidPort(std::string_view text) {
-  if (text.empty() || text.size() > 5) return false;
-  int port = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  return ec == std::errc() && end == text.data() + text.size() && port >= 1 && port <= 65535;
-}
-
-// Checks "host[:port]" (already without user info); returns a message or "".
-std::string AuthorityProblem(std::string_view authority) {
-  std::string_view host;
-  std::string_view rest;
-  if (authority.starts_with('[')) {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return "has an unclosed [ in the host";
-    host = authority.substr(1, close - 1);
-    if (host.empty() || !std::all_of(host.begin(), host.end(), IsIpv6Char)) {
-      return "has an invalid IPv6 host \"[" + std::string(host) + "]\"";
-    }
-    rest = authority.substr(close + 1);
-    if (!rest.empty() && !rest.starts_with(':')) {
-      return "has text after the IPv6 host: \"" + std::string(rest) + "\"";
-    }
-  } else {
-    const auto colon = authority.find(':');
-    host = authority.substr(0, colon);
-    rest = colon == std::string_view::npos ? std::string_view() : authority.substr(colon);
-    if (host.empty()) return "has no host";
-    if (!std::all_of(host.begin(), host.end(), IsHostNameChar)) {
-      return "has an invalid host \"" + std::string(host) + "\"";
-    }
-  }
-  if (!rest.empty()) {
-    const auto port = rest.substr(1);
-    if (!ValidPort(port)) return "has an invalid port \"" + std::string(port) + "\" (1..65535)";
-  }
-  return "";
-}
-
 }  // namespace
+
+std::optional<std::string> PlatformBaseUrl(std::string_view platform) {
+  if (std::find(kPlatforms.begin(), kPlatforms.end(), platform) == kPlatforms.end()) {
+    return std::nullopt;
+  }
+  return "https://" + std::string(platform) + "-api.centrastage.net";
+}
+
+std::string PlatformList() {
+  std::string out;
+  for (const auto name : kPlatforms) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
 
 std::variant<ApiOrigin, std::string> ParseApiUrl(std::string_view url) {
   std::string_view scheme;
@@ -81,7 +49,9 @@ std::variant<ApiOrigin, std::string> ParseApiUrl(std::string_view url) {
     return "must not contain a user name or password (user@host); credentials go in api_key and "
            "api_secret";
   }
-  if (auto problem = AuthorityProblem(authority); !problem.empty()) return problem;
+  if (auto parsed = ParseAuthority(authority); auto* problem = std::get_if<std::string>(&parsed)) {
+    return std::move(*problem);
+  }
   auto rest = authority_end == std::string_view::npos ? std::string_view()
                                                       : after_scheme.substr(authority_end);
   if (rest == "/") rest = {};

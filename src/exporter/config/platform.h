@@ -1,6 +1,7 @@
-// Where an account's API lives: one of the six Datto RMM platforms (datto/platform.h), or an
-// explicit api_url (the bundled simulator, a proxy) checked to be a bare origin, because the client
-// appends /api/v2/... and /auth/oauth/token to it and refuses pages from any other origin.
+// Where an account's API lives: one of the six Datto RMM platforms (README "Hosts" of the API
+// notes), or an explicit api_url (the bundled simulator, a proxy) checked to be a bare origin,
+// because the client appends /api/v2/... and /auth/oauth/token to it and refuses pages from any
+// other origin.
 #pragma once
 
 #include <array>
@@ -9,12 +10,16 @@
 #include <string_view>
 #include <variant>
 
-#include "datto/platform.h"
-
 namespace drmm {
 
-using datto::PlatformBaseUrl;
-using datto::PlatformList;
+inline constexpr std::array<std::string_view, 6> kPlatforms = {"pinotage", "merlot",    "concord",
+                                                               "vidal",    "zinfandel", "syrah"};
+
+// "merlot" -> "https://merlot-api.centrastage.net"; nullopt for any other name (exact match).
+std::optional<std::string> PlatformBaseUrl(std::string_view platform);
+
+// "pinotage, merlot, concord, vidal, zinfandel, syrah", for messages and help.
+std::string PlatformList();
 
 struct ApiOrigin {
   std::string url;  // scheme://host[:port], no trailing "/"

@@ -4,7 +4,7 @@
 #include <array>
 #include <utility>
 
-#include "exporter/metrics/catalog.h"
+#include "exporter/catalog/catalog.h"
 #include "exporter/metrics/deflate_piece.h"
 #include "exporter/metrics/render.h"
 #include "exporter/metrics/text_format.h"
@@ -48,6 +48,7 @@ struct ExpositionCache::Part {
   std::optional<double> requests_in_window;  // the snapshot's, when there is no live readout
   std::function<std::optional<double>()> live_requests_in_window;
   std::optional<SteadyTime> stale_at;  // when data served now turns stale: render again then
+  std::vector<std::string> waiting;    // enabled collectors without a first success yet
 };
 
 struct ExpositionCache::State {
@@ -166,6 +167,9 @@ std::shared_ptr<const ExpositionCache::Part> ExpositionCache::Render(
   part->requests_in_window = snapshot.requests_in_window;
   part->live_requests_in_window = source.requests_in_window;
   part->stale_at = snapshot.next_stale_at;
+  for (const auto& collector : snapshot.collectors) {
+    if (collector.enabled && !collector.last_success_unix) part->waiting.push_back(collector.name);
+  }
   for (std::size_t family = 0; family < kSnapshotFamilyCount; ++family) {
     if (family == kLiveFamily || texts[family].empty()) continue;
     // Unchanged text keeps its compressed form: an alerts poll recompresses the alert
@@ -237,6 +241,31 @@ MetricsResponse ExpositionCache::Scrape(bool gzip) const {
   if (options_.per_scrape_text) add_text(options_.per_scrape_text());
   if (gzip) body.AppendOwned(trailer.Finish());
   return response;
+}
+
+std::vector<std::string> ExpositionCache::NotReady() const {
+  std::shared_ptr<const State> state;
+  std::vector<std::string> unrendered;
+  {
+    std::lock_guard lock(mutex_);
+    state = state_;
+    for (const auto& source : sources_) {
+      const bool rendered =
+          std::any_of(state->parts.begin(), state->parts.end(),
+                      [&](const auto& part) { return part->name == source.name; });
+      if (!rendered) unrendered.push_back(source.name + ": not rendered yet");
+    }
+  }
+  std::vector<std::string> waiting = std::move(unrendered);
+  for (const auto& part : state->parts) {
+    if (part->waiting.empty()) continue;
+    std::string entry = part->name + ":";
+    for (std::size_t i = 0; i < part->waiting.size(); ++i) {
+      entry += (i == 0 ? " " : ", ") + part->waiting[i];
+    }
+    waiting.push_back(std::move(entry));
+  }
+  return waiting;
 }
 
 std::size_t ExpositionCache::renders() const {

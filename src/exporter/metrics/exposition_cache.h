@@ -68,6 +68,10 @@ class ExpositionCache {
   void RenderPending();
 
   MetricsResponse Scrape(bool gzip) const;
+  // For /-/ready, from what is being served (so "ready" means the metrics show every
+  // collector's data): one entry per account with an enabled collector that has not succeeded
+  // yet, as "acme: devices, alerts"; empty when every account is ready.
+  std::vector<std::string> NotReady() const;
 
   // Account renders so far, for the benchmark and tests.
   std::size_t renders() const;

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <limits>
 
-#include "exporter/metrics/catalog.h"
+#include "exporter/catalog/catalog.h"
 
 namespace drmm {
 namespace {

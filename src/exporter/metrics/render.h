@@ -12,8 +12,8 @@
 #include <cstddef>
 #include <string>
 
+#include "exporter/catalog/catalog.h"
 #include "exporter/collect/snapshot.h"
-#include "exporter/metrics/catalog.h"
 
 namespace drmm {
 

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "datto/endpoints.h"
-#include "exporter/metrics/catalog.h"
+#include "exporter/catalog/catalog.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"

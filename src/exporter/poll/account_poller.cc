@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <utility>
+#include <variant>
 
 #include "common/duration.h"
 #include "common/log.h"
@@ -10,33 +12,12 @@
 #include "exporter/collect/devices_fold.h"
 #include "exporter/collect/rate_data.h"
 #include "exporter/collect/sites_fold.h"
-#include "exporter/poll/budget.h"
 
 namespace drmm {
 namespace {
 
-datto::ClientOptions ClientOptionsFor(const AccountConfig& config, const PollerTuning& tuning) {
-  datto::ClientOptions options;
-  options.base_url = config.base_url;
-  options.api_key = config.api_key;
-  options.api_secret = config.api_secret;
-  options.retry = tuning.retry;
-  return options;
-}
-
-// Until the first rate status answer says otherwise, Datto's window is 60 s.
-constexpr Duration kDefaultApiWindow = std::chrono::seconds(60);
 // How long the other collectors wait for the first rate status answer before starting anyway.
 constexpr Duration kFirstRateStatusWait = std::chrono::seconds(30);
-
-datto::GovernorOptions GovernorOptionsFor(const RateLimitConfig& rate_limit) {
-  datto::GovernorOptions options;
-  options.budget = OwnBudgetPerWindow(rate_limit.requests_per_minute, kDefaultApiWindow);
-  options.window = GovernorWindow(kDefaultApiWindow);
-  options.default_retry_after = rate_limit.default_retry_after;
-  options.block_pause = rate_limit.block_pause;
-  return options;
-}
 
 // Failures that mean the API could not be used at all (as opposed to one response we could not
 // use): these are what `datto_rmm_up` reports.
@@ -54,80 +35,59 @@ bool ApiUnreachable(datto::ErrorKind kind) {
   }
 }
 
-}  // namespace
-
-std::string_view CollectorName(CollectorKind kind) {
-  return kCollectorNames[static_cast<std::size_t>(kind)];
+std::shared_ptr<const SiteFilter> CompileFilter(const AccountConfig& config) {
+  auto filter = SiteFilter::Create(config.site_filter);
+  if (auto* error = std::get_if<std::string>(&filter)) {
+    throw std::invalid_argument("account " + config.name + ": " + *error);
+  }
+  return std::make_shared<const SiteFilter>(std::move(std::get<SiteFilter>(filter)));
 }
 
-AccountPoller::AccountPoller(AccountConfig config, std::shared_ptr<const SiteFilter> site_filter,
-                             datto::HttpTransport& transport, datto::ApiObserver& observer,
-                             Clock& clock, const PollerTuning& tuning)
+std::string IntervalText(Duration interval) {
+  return FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(interval));
+}
+
+}  // namespace
+
+struct AccountPoller::Carried {
+  State state;
+};
+
+AccountPoller::AccountPoller(AccountConfig config, datto::Api& api, AccountBudget& budget,
+                             Clock& clock)
     : config_(std::move(config)),
-      site_filter_(std::move(site_filter)),
-      transport_(transport),
-      clock_(clock),
-      governor_(std::make_unique<datto::SlidingWindowGovernor>(
-          GovernorOptionsFor(config_.rate_limit), clock)),
-      client_(std::make_unique<datto::DattoClient>(ClientOptionsFor(config_, tuning), transport,
-                                                   *governor_, observer, clock)) {
-  for (int i = 0; i < kCollectorCount; ++i) {
-    const auto kind = static_cast<CollectorKind>(i);
-    collectors_[i].status.name = std::string(CollectorName(kind));
-    collectors_[i].status.enabled = Enabled(kind);
+      site_filter_(CompileFilter(config_)),
+      api_(api),
+      budget_(budget),
+      clock_(clock) {
+  for (const Collector collector : kAllCollectors) {
+    CollectorStatus& status = state_.collectors[collector].status;
+    status.name = std::string(NameOf(collector));
+    status.enabled = Enabled(collector);
   }
-  rate_status_settled_ = !config_.rate_status.enabled;
+  state_.rate_status_settled = !Enabled(Collector::kRateStatus);
   std::lock_guard lock(mutex_);
   ReplanLocked();
 }
 
 AccountPoller::~AccountPoller() { Stop(); }
 
-bool AccountPoller::Enabled(CollectorKind kind) const {
-  switch (kind) {
-    case CollectorKind::kSites:
-      return config_.sites.enabled;
-    case CollectorKind::kDevices:
-      return config_.devices.enabled;
-    case CollectorKind::kAlerts:
-      return config_.alerts.enabled;
-    case CollectorKind::kRateStatus:
-      return config_.rate_status.enabled;
-  }
-  return false;
-}
-
-Duration AccountPoller::IntervalOf(CollectorKind kind) const {
+Duration AccountPoller::IntervalOf(Collector collector) const {
   std::lock_guard lock(mutex_);
-  return plan_.intervals[static_cast<std::size_t>(kind)];
-}
-
-Duration AccountPoller::ConfiguredInterval(CollectorKind kind) const {
-  switch (kind) {
-    case CollectorKind::kSites:
-      return config_.sites.interval;
-    case CollectorKind::kDevices:
-      return config_.devices.interval;
-    case CollectorKind::kAlerts:
-      return config_.alerts.interval;
-    case CollectorKind::kRateStatus:
-      return config_.rate_status.interval;
-  }
-  return std::chrono::minutes(5);
+  return plan_.intervals[collector];
 }
 
 void AccountPoller::Start() {
-  for (int i = 0; i < kCollectorCount; ++i) {
-    const auto kind = static_cast<CollectorKind>(i);
-    if (!Enabled(kind)) continue;
-    threads_.emplace_back([this, kind](const std::stop_token& stop) { Loop(kind, stop); });
+  for (const Collector collector : kAllCollectors) {
+    if (!Enabled(collector)) continue;
+    threads_.emplace_back(
+        [this, collector](const std::stop_token& stop) { Loop(collector, stop); });
   }
 }
 
+// A request in flight is cancelled through the stop token the request executor watches.
 void AccountPoller::RequestStop() {
   for (auto& thread : threads_) thread.request_stop();
-  // A request in flight would otherwise hold its thread until the read timeout.
-  if (!threads_.empty()) transport_.CancelInFlight();
 }
 
 void AccountPoller::Join() { threads_.clear(); }  // jthread joins on destruction
@@ -135,84 +95,77 @@ void AccountPoller::Join() { threads_.clear(); }  // jthread joins on destructio
 bool AccountPoller::AwaitFirstRateStatus(const std::stop_token& stop) {
   std::unique_lock lock(mutex_);
   rate_status_settled_cv_.wait_for(lock, stop, kFirstRateStatusWait,
-                                   [this] { return rate_status_settled_; });
+                                   [this] { return state_.rate_status_settled; });
   return !stop.stop_requested();
 }
 
-void AccountPoller::Loop(CollectorKind kind, const std::stop_token& stop) {
-  if (kind != CollectorKind::kRateStatus && !AwaitFirstRateStatus(stop)) return;
-  auto next = clock_.Now();
+void AccountPoller::Loop(Collector collector, const std::stop_token& stop) {
+  if (collector != Collector::kRateStatus && !AwaitFirstRateStatus(stop)) return;
+  SteadyTime next = clock_.Now();
+  {
+    // After a reload, keep the predecessor's rhythm instead of polling everything at once.
+    std::lock_guard lock(mutex_);
+    if (const auto& last = state_.collectors[collector].last_started) {
+      next = std::max(next, *last + plan_.intervals[collector]);
+    }
+  }
   while (clock_.SleepUntil(next, stop)) {
     const auto started = clock_.Now();
-    RunOnce(kind, stop);
+    RunOnce(collector, stop);
     // One thread per collector: a run that outlasts its interval delays the next one instead
     // of overlapping it.
-    next = started + IntervalOf(kind);
+    next = started + IntervalOf(collector);
   }
 }
 
-AccountPoller::Collected AccountPoller::Collect(CollectorKind kind, const std::stop_token& stop) {
+template <typename Item, typename Fold, typename Data>
+void AccountPoller::WalkAndFold(datto::Status (datto::Api::*walk)(const datto::PageSink<Item>&,
+                                                                  const std::stop_token&),
+                                Fold fold, std::shared_ptr<const Data>& out, Collected& collected,
+                                const std::stop_token& stop) {
+  collected.status = (api_.*walk)(
+      [&](std::vector<Item>&& page) {
+        ++collected.requests;
+        fold.Add(std::move(page));
+      },
+      stop);
+  if (collected.status.ok()) out = std::make_shared<const Data>(std::move(fold).Finish());
+}
+
+AccountPoller::Collected AccountPoller::Collect(Collector collector, const std::stop_token& stop) {
   Collected out;
-  switch (kind) {
-    case CollectorKind::kSites: {
-      SitesFold fold;
-      out.status = client_->ForEachSite(
-          [&](auto&& page) {
-            ++out.requests;
-            fold.Add(std::move(page));
-          },
-          stop);
-      if (out.status.ok()) out.sites = std::make_shared<const SitesData>(std::move(fold).Finish());
-      return out;
-    }
-    case CollectorKind::kDevices: {
-      DevicesFold fold(config_.device_metrics);
-      out.status = client_->ForEachDevice(
-          [&](auto&& page) {
-            ++out.requests;
-            fold.Add(std::move(page));
-          },
-          stop);
-      if (out.status.ok()) {
-        out.devices = std::make_shared<const DevicesData>(std::move(fold).Finish());
-      }
-      return out;
-    }
-    case CollectorKind::kAlerts: {
-      AlertsFold fold;
-      out.status = client_->ForEachOpenAlert(
-          [&](auto&& page) {
-            ++out.requests;
-            fold.Add(std::move(page));
-          },
-          stop);
-      if (out.status.ok()) {
-        out.alerts = std::make_shared<const AlertsData>(std::move(fold).Finish());
-      }
-      return out;
-    }
-    case CollectorKind::kRateStatus: {
+  switch (collector) {
+    case Collector::kSites:
+      WalkAndFold(&datto::Api::ForEachSite, SitesFold(), out.sites, out, stop);
+      break;
+    case Collector::kDevices:
+      WalkAndFold(&datto::Api::ForEachDevice, DevicesFold(config_.device_metrics), out.devices, out,
+                  stop);
+      break;
+    case Collector::kAlerts:
+      WalkAndFold(&datto::Api::ForEachOpenAlert, AlertsFold(), out.alerts, out, stop);
+      break;
+    case Collector::kRateStatus: {
       const SteadyTime asked = clock_.Now();
-      auto result = client_->GetRateStatus(stop);
+      auto result = api_.GetRateStatus(stop);
       out.requests = 1;
       if (!result.ok()) {
         out.status = result.status();
-        return out;
+        break;
       }
-      AdjustBudget(result.value(), asked);
+      budget_.Adjust(result.value(), asked);
       out.rate = std::make_shared<const RateData>(RateDataFrom(result.value()));
-      return out;
+      break;
     }
   }
-  out.status = {datto::ErrorKind::kHttp, "unknown collector"};
   return out;
 }
 
-bool AccountPoller::RunOnce(CollectorKind kind, const std::stop_token& stop) {
+bool AccountPoller::RunOnce(Collector collector, const std::stop_token& stop) {
   const auto started = clock_.Now();
-  Collected collected = Collect(kind, stop);
+  Collected collected = Collect(collector, stop);
   const datto::Status& status = collected.status;
-  const double seconds = std::chrono::duration<double>(clock_.Now() - started).count();
+  const Duration run_time = clock_.Now() - started;
   if (status.kind() == datto::ErrorKind::kCancelled) return false;  // shutting down: keep state
 
   bool recovered = false;
@@ -221,47 +174,50 @@ bool AccountPoller::RunOnce(CollectorKind kind, const std::stop_token& stop) {
     // Data and status change together: a scrape never sees new data beside the old success
     // flag and timestamp (which decide staleness), or the reverse.
     std::lock_guard lock(mutex_);
-    if (collected.sites) sites_ = std::move(collected.sites);
-    if (collected.devices) devices_ = std::move(collected.devices);
-    if (collected.alerts) alerts_ = std::move(collected.alerts);
-    if (collected.rate) rate_ = std::move(collected.rate);
-    if (kind == CollectorKind::kRateStatus && !rate_status_settled_) {
-      rate_status_settled_ = true;
+    if (collected.sites) state_.sites = std::move(collected.sites);
+    if (collected.devices) state_.devices = std::move(collected.devices);
+    if (collected.alerts) state_.alerts = std::move(collected.alerts);
+    if (collected.rate) state_.rate = std::move(collected.rate);
+    if (collector == Collector::kRateStatus && !state_.rate_status_settled) {
+      state_.rate_status_settled = true;
       rate_status_settled_cv_.notify_all();
     }
+    CollectorState& state = state_.collectors[collector];
+    state.last_started = started;
     if (status.ok()) {
-      requests_per_run_[static_cast<std::size_t>(kind)] = std::max(1, collected.requests);
-      ReplanLocked();
+      state.requests_per_run = std::max(1, collected.requests);
+      state.run_time = run_time;
     }
-    auto& state = collectors_[static_cast<int>(kind)];
     recovered = status.ok() && state.status.ran && !state.status.last_success;
     never_succeeded = !state.status.last_success_unix.has_value() && !status.ok();
     state.status.ran = true;
     state.status.last_success = status.ok();
-    state.status.last_duration_seconds = seconds;
+    state.status.last_duration_seconds = std::chrono::duration<double>(run_time).count();
     if (status.ok()) {
       state.last_success = clock_.Now();
       state.status.last_success_unix = ToUnixSeconds(clock_.WallNow());
-      up_ = true;
+      state_.up = true;
     } else if (ApiUnreachable(status.kind())) {
-      up_ = false;
+      state_.up = false;
     }
+    ReplanLocked();
   }
   if (on_change_) on_change_();
-  const std::string collector(CollectorName(kind));
+  const std::string name(NameOf(collector));
   if (!status.ok()) {
     LogWarn(never_succeeded ? "collector failed; it has no data to serve yet"
                             : "collector failed; serving its last good data until max_staleness",
             {{"account", config_.name},
-             {"collector", collector},
+             {"collector", name},
              {"error", datto::ErrorKindName(status.kind())},
              {"detail", status.message()}});
   } else if (recovered) {
-    LogInfo("collector recovered", {{"account", config_.name}, {"collector", collector}});
+    LogInfo("collector recovered", {{"account", config_.name}, {"collector", name}});
   } else {
-    LogDebug("collector succeeded", {{"account", config_.name},
-                                     {"collector", collector},
-                                     {"seconds", std::to_string(seconds)}});
+    LogDebug("collector succeeded",
+             {{"account", config_.name},
+              {"collector", name},
+              {"seconds", std::to_string(std::chrono::duration<double>(run_time).count())}});
   }
   return status.ok();
 }
@@ -271,25 +227,26 @@ AccountSnapshot AccountPoller::Current() const {
   snapshot.account = config_.name;
   snapshot.site_filter = site_filter_;
   snapshot.device_metrics = config_.device_metrics.enabled;
-  if (const auto expiry = client_->TokenExpiry()) {
+  snapshot.excluded_metrics = config_.excluded_metrics;
+  if (const auto expiry = api_.TokenExpiry()) {
     snapshot.token_expiry_unix = ToUnixSeconds(*expiry);
   }
+  snapshot.budget_requests_per_minute = budget_.RequestsPerMinute();
+  snapshot.requests_in_window = budget_.RequestsInWindow();
   const auto now = clock_.Now();
-  const int budget = governor_->Budget();
-  snapshot.requests_in_window = governor_->RequestsInWindow();
   std::lock_guard lock(mutex_);
-  snapshot.budget_requests_per_minute = PerMinute(budget, api_window_);
   snapshot.poll_budget_utilization_ratio = plan_.utilization;
-  snapshot.up = up_;
+  snapshot.up = state_.up;
   // Data whose last success is older than max_staleness is dropped, so its series disappear
   // instead of freezing at values nobody can vouch for.
-  auto fresh = [&](CollectorKind kind) {
-    const auto& last = collectors_[static_cast<int>(kind)].last_success;
+  auto fresh = [&](Collector collector) {
+    const auto& last = state_.collectors[collector].last_success;
     return last && now - *last <= config_.max_staleness;
   };
-  for (const auto& state : collectors_) {
+  for (const Collector collector : kAllCollectors) {
+    const CollectorState& state = state_.collectors[collector];
     snapshot.collectors.push_back(state.status);
-    if (state.last_success && now - *state.last_success <= config_.max_staleness) {
+    if (fresh(collector)) {
       // Fresh while now - last_success <= max_staleness: stale from the next tick on.
       const SteadyTime stale_at = *state.last_success + config_.max_staleness + Duration(1);
       if (!snapshot.next_stale_at || stale_at < *snapshot.next_stale_at) {
@@ -297,72 +254,26 @@ AccountSnapshot AccountPoller::Current() const {
       }
     }
   }
-  if (fresh(CollectorKind::kSites)) snapshot.sites = sites_;
-  snapshot.last_known_sites = sites_;
-  if (fresh(CollectorKind::kDevices)) snapshot.devices = devices_;
-  if (fresh(CollectorKind::kAlerts)) snapshot.alerts = alerts_;
-  if (fresh(CollectorKind::kRateStatus)) snapshot.rate = rate_;
+  if (fresh(Collector::kSites)) snapshot.sites = state_.sites;
+  snapshot.last_known_sites = state_.sites;
+  if (fresh(Collector::kDevices)) snapshot.devices = state_.devices;
+  if (fresh(Collector::kAlerts)) snapshot.alerts = state_.alerts;
+  if (fresh(Collector::kRateStatus)) snapshot.rate = state_.rate;
   return snapshot;
 }
 
-void AccountPoller::AdjustBudget(const datto::RateStatus& status, SteadyTime asked) {
-  const Duration window =
-      std::chrono::seconds(std::max<std::int64_t>(1, status.sliding_window_seconds.value_or(60)));
-  const int own = OwnBudgetPerWindow(config_.rate_limit.requests_per_minute, window);
-  int budget = own;
-  if (status.account_count && status.account_rate_limit && *status.account_rate_limit > 0) {
-    AccountUsage usage;
-    usage.account_requests_in_window = *status.account_count;
-    usage.account_rate_limit = *status.account_rate_limit;
-    usage.cutoff_ratio = status.account_cutoff_ratio.value_or(0.9);
-    usage.ours_in_window = OursSurelyCounted(window, asked);
-    budget = AccountAwareBudget(own, usage);
-  }
-  governor_->SetWindow(GovernorWindow(window));
-  governor_->SetBudget(budget);
-  std::lock_guard lock(mutex_);
-  // Said once per change of state, not on every rate status call.
-  if ((budget < own) != budget_reduced_) {
-    budget_reduced_ = budget < own;
-    LogInfo(budget_reduced_
-                ? "other API consumers leave less than this exporter's share; slowing down"
-                : "the account has room for this exporter's full share again",
-            {{"account", config_.name},
-             {"budget_per_window", std::to_string(budget)},
-             {"own_share_per_window", std::to_string(own)},
-             {"account_requests_in_window", std::to_string(status.account_count.value_or(0))}});
-  }
-  api_window_ = window;
-  ReplanLocked();
-}
-
-int AccountPoller::OursSurelyCounted(Duration window, SteadyTime asked) const {
-  // The API counted accountCount at some moment T between `asked` and now. Our requests sent
-  // after now - window and answered by `asked` had arrived and were inside its window at T,
-  // whatever T was. Sends before that may have left it; a request still in flight at `asked`
-  // (on a busy machine, one sent a moment before can reach the API after the rate status call)
-  // may not have been counted. Counting only the sure ones can only make the others look
-  // bigger, never smaller: the safe side of the budget.
-  return governor_->AnsweredBetween(clock_.Now() - window, asked);
-}
-
 void AccountPoller::ReplanLocked() {
-  std::array<CollectorCost, kPlannedCollectors> costs;
-  for (int i = 0; i < kCollectorCount; ++i) {
-    const auto kind = static_cast<CollectorKind>(i);
-    costs[static_cast<std::size_t>(i)] = {Enabled(kind), ConfiguredInterval(kind),
-                                          requests_per_run_[static_cast<std::size_t>(i)]};
+  PerCollector<CollectorCost> costs;
+  for (const Collector collector : kAllCollectors) {
+    const CollectorState& state = state_.collectors[collector];
+    costs[collector] = {Enabled(collector), config_.collectors[collector].interval,
+                        state.requests_per_run, state.run_time};
   }
   // Data must be refreshed before max_staleness drops it, with room for the run itself.
   const Duration max_interval = std::chrono::duration_cast<Duration>(config_.max_staleness * 4 / 5);
-  const double budget = PerMinute(governor_->Budget(), api_window_);
-  plan_ = PlanSchedule(costs, budget, max_interval);
+  plan_ = PlanSchedule(costs, budget_.RequestsPerMinute(), max_interval);
   if (plan_.stretched != reported_stretch_) {
     reported_stretch_ = plan_.stretched;
-    auto interval_text = [&](CollectorKind kind) {
-      return FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(
-          plan_.intervals[static_cast<std::size_t>(kind)]));
-    };
     const std::initializer_list<LogField> fields = {
         {"account", config_.name},
         // Whole requests: "570", not std::to_string's "570.000000".
@@ -370,9 +281,9 @@ void AccountPoller::ReplanLocked() {
          std::to_string(std::lround(plan_.planned_requests_per_minute))},
         {"budget_requests_per_minute",
          std::to_string(std::lround(plan_.budget_requests_per_minute))},
-        {"alerts_every", interval_text(CollectorKind::kAlerts)},
-        {"sites_every", interval_text(CollectorKind::kSites)},
-        {"devices_every", interval_text(CollectorKind::kDevices)}};
+        {"alerts_every", IntervalText(plan_.intervals[Collector::kAlerts])},
+        {"sites_every", IntervalText(plan_.intervals[Collector::kSites])},
+        {"devices_every", IntervalText(plan_.intervals[Collector::kDevices])}};
     if (plan_.stretched) {
       LogWarn(
           "the configured intervals do not fit the rate budget; stretching them (devices "
@@ -382,15 +293,53 @@ void AccountPoller::ReplanLocked() {
       LogInfo("the configured intervals fit the rate budget again", fields);
     }
   }
+  if (plan_.outrun != reported_outrun_) {
+    reported_outrun_ = plan_.outrun;
+    if (plan_.outrun) {
+      const Collector slow = *plan_.outrun;
+      LogWarn(
+          "a collector's run takes longer than its interval; its data refreshes at the pace of "
+          "its walks, not as configured",
+          {{"account", config_.name},
+           {"collector", std::string(NameOf(slow))},
+           {"run_time", IntervalText(state_.collectors[slow].run_time)},
+           {"interval", IntervalText(config_.collectors[slow].interval)}});
+    }
+  }
 }
 
 std::vector<std::string> AccountPoller::CollectorsNotReady() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> waiting;
-  for (const auto& state : collectors_) {
+  for (const Collector collector : kAllCollectors) {
+    const CollectorState& state = state_.collectors[collector];
     if (state.status.enabled && !state.last_success) waiting.push_back(state.status.name);
   }
   return waiting;
+}
+
+std::shared_ptr<const AccountPoller::Carried> AccountPoller::Handover() const {
+  std::lock_guard lock(mutex_);
+  return std::make_shared<const Carried>(Carried{state_});
+}
+
+void AccountPoller::TakeOver(const Carried& carried) {
+  std::lock_guard lock(mutex_);
+  const State previous = carried.state;
+  for (const Collector collector : kAllCollectors) {
+    CollectorState& state = state_.collectors[collector];
+    const CollectorState& before = previous.collectors[collector];
+    if (!Enabled(collector)) continue;  // a collector switched off starts from nothing
+    state = before;
+    state.status.enabled = true;
+  }
+  state_.up = previous.up;
+  if (Enabled(Collector::kSites)) state_.sites = previous.sites;
+  if (Enabled(Collector::kDevices)) state_.devices = previous.devices;
+  if (Enabled(Collector::kAlerts)) state_.alerts = previous.alerts;
+  if (Enabled(Collector::kRateStatus)) state_.rate = previous.rate;
+  state_.rate_status_settled = state_.rate_status_settled || previous.rate_status_settled;
+  ReplanLocked();
 }
 
 }  // namespace drmm

@@ -21,14 +21,35 @@ Duration GovernorWindow(Duration api_window) {
   return api_window + slack;
 }
 
-int AccountAwareBudget(int own_budget, const AccountUsage& usage) {
-  const double cutoff = static_cast<double>(usage.account_rate_limit) * usage.cutoff_ratio;
-  const double headroom = static_cast<double>(usage.account_rate_limit) * kAccountHeadroomRatio;
-  const auto others = static_cast<double>(
-      std::max<std::int64_t>(0, usage.account_requests_in_window - usage.ours_in_window));
-  const double room = std::floor(cutoff - headroom - others);
-  return std::clamp(static_cast<int>(std::min<double>(room, own_budget)), 1,
-                    std::max(1, own_budget));
+AccountWindow CountingWindow(std::optional<std::int64_t> api_window_seconds) {
+  AccountWindow window;
+  if (api_window_seconds && *api_window_seconds >= 1 && *api_window_seconds <= 3600) {
+    window.api = std::chrono::seconds(*api_window_seconds);
+  }
+  window.counted = std::min<Duration>(window.api, std::chrono::seconds(60));
+  return window;
+}
+
+int AccountAwareBudget(int own_budget, const AccountUsage& usage, const AccountWindow& window) {
+  // Numbers from the API, checked before use: a limit of 10^10 must not overflow into a budget
+  // of 0, a ratio of 7 must not lift the cut-off above the limit.
+  const double limit = usage.account_rate_limit >= 1 && usage.account_rate_limit <= 1'000'000
+                           ? static_cast<double>(usage.account_rate_limit)
+                           : 600.0;
+  const double ratio =
+      usage.cutoff_ratio > 0 && usage.cutoff_ratio <= 1 ? usage.cutoff_ratio : kDefaultCutoffRatio;
+  const double cutoff = limit * ratio;
+  const double headroom = limit * kAccountHeadroomRatio;
+  const double account =
+      std::clamp<double>(static_cast<double>(usage.account_requests_in_window), 0.0, 1e9);
+  const double ours = std::clamp<double>(static_cast<double>(usage.ours_in_window), 0.0, 1e9);
+  const double others = std::max(0.0, account - ours);
+  double room = cutoff - headroom - others;  // per API window
+  if (window.counted < window.api && window.api > Duration::zero()) {
+    room *= duration<double>(window.counted).count() / duration<double>(window.api).count();
+  }
+  const int own = std::max(1, own_budget);
+  return static_cast<int>(std::clamp(std::floor(room), 1.0, static_cast<double>(own)));
 }
 
 double PerMinute(int per_window, Duration window) {

@@ -19,6 +19,19 @@ int OwnBudgetPerWindow(int requests_per_minute, Duration window);
 // first request and a fast last one could land in one API window together.
 Duration GovernorWindow(Duration api_window);
 
+// The window the budget counts in. Datto's is 60 s, and /system/request_rate says what it is
+// for the account (the simulator scales it down for tests). A window longer than a minute is
+// counted as one minute, so the configured requests per minute hold whatever the API says; an
+// answer outside 1 s .. 1 h cannot be right and is taken as the 60 s default.
+struct AccountWindow {
+  Duration api = std::chrono::seconds(60);      // the account's window as the API reports it
+  Duration counted = std::chrono::seconds(60);  // what the governor counts in: min(api, 60 s)
+};
+AccountWindow CountingWindow(std::optional<std::int64_t> api_window_seconds);
+
+// accountCutOffRatio when the API sends none (or one outside (0, 1]).
+inline constexpr double kDefaultCutoffRatio = 0.9;
+
 struct AccountUsage {
   std::int64_t account_requests_in_window = 0;  // accountCount: everyone, us included
   std::int64_t account_rate_limit = 600;        // accountRateLimit
@@ -30,10 +43,12 @@ struct AccountUsage {
 // between two rate status calls.
 inline constexpr double kAccountHeadroomRatio = 0.05;
 
-// The most this exporter may send per window so that the whole account stays under its cut-off
-// however much the other consumers take: min(own budget, cut-off - headroom - others), never
-// below 1 (the rate status call must still go out to notice when the others calm down).
-int AccountAwareBudget(int own_budget, const AccountUsage& usage);
+// The most this exporter may send per counted window so that the whole account stays under its
+// cut-off however much the other consumers take: min(own budget, cut-off - headroom - others),
+// the room scaled from the API's window to the counted one, never below 1 (the rate status call
+// must still go out to notice when the others calm down). `usage` is taken as the API's numbers
+// come: a limit or ratio that cannot be right is replaced by Datto's (600, 0.9).
+int AccountAwareBudget(int own_budget, const AccountUsage& usage, const AccountWindow& window = {});
 
 // Budget per window expressed per minute, for datto_rmm_api_budget_requests_per_minute.
 double PerMinute(int per_window, Duration window);

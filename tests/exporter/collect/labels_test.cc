@@ -95,19 +95,5 @@ TEST(LabelsTest, CategoryTypeClassAndStatusKeepOrDefault) {
   EXPECT_EQ(OnlineStatusLabel(std::nullopt), "offline");
 }
 
-TEST(LabelsTest, KnownSetsMatchTheSnapshotConstants) {
-  for (const auto p : kAlertPriorities) EXPECT_TRUE(IsKnownPriority(p)) << p;
-  for (const auto p : kPatchStatuses) EXPECT_TRUE(IsKnownPatchStatus(p)) << p;
-  for (const auto a : kAntivirusStatuses) EXPECT_TRUE(IsKnownAntivirusStatus(a)) << a;
-  for (const auto c : {"device", "printer", "esxihost", "rmmnetworkdevice", "unknown"}) {
-    EXPECT_TRUE(IsKnownDeviceClass(c)) << c;
-  }
-  EXPECT_FALSE(IsKnownPriority("urgent"));
-  EXPECT_FALSE(IsKnownPriority("Critical"));  // predicates take label values, not raw values
-  EXPECT_FALSE(IsKnownPatchStatus("partially_patched"));
-  EXPECT_FALSE(IsKnownAntivirusStatus("quarantined"));
-  EXPECT_FALSE(IsKnownDeviceClass("toaster"));
-}
-
 }  // namespace
 }  // namespace drmm

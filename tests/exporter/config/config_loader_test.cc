@@ -116,20 +116,21 @@ const std::vector<BadCase>& BadCases() {
       {"account_not_map.yaml",
        {"account_not_map.yaml:2: accounts[0]: expected a map (keys: name, platform, api_url, "
         "api_key, api_key_file, api_key_env, api_secret, api_secret_file, api_secret_env, "
-        "ca_file, timeouts, max_staleness, rate_limit, collectors, sites, device_metrics), got "
+        "ca_file, timeouts, max_staleness, rate_limit, collectors, sites, device_metrics, "
+        "exclude_metrics), got "
         "\"acme\""}},
       {"unknown_account_key.yaml",
        {"unknown_account_key.yaml:4: accounts[0].plattform: unknown key (known keys: name, "
         "platform, api_url, api_key, api_key_file, api_key_env, api_secret, api_secret_file, "
         "api_secret_env, ca_file, timeouts, max_staleness, rate_limit, collectors, sites, "
-        "device_metrics)"}},
+        "device_metrics, exclude_metrics)"}},
       {"unknown_nested_key.yaml",
        {"unknown_nested_key.yaml:5: accounts[0].collectors.alert: unknown key (known keys: "
         "alerts, devices, sites, rate_status)"}},
       {"defaults_unknown_key.yaml",
        {"defaults_unknown_key.yaml:2: defaults.colectors: unknown key (known keys: platform, "
         "api_url, ca_file, timeouts, max_staleness, rate_limit, collectors, sites, "
-        "device_metrics)"}},
+        "device_metrics, exclude_metrics)"}},
       {"credentials_in_defaults.yaml",
        {"credentials_in_defaults.yaml:2: defaults.api_secret_file: not allowed in defaults: name "
         "and credentials are set in each account"}},
@@ -225,6 +226,15 @@ const std::vector<BadCase>& BadCases() {
       {"invalid_regex.yaml",
        {"invalid_regex.yaml:5: accounts[0].sites.exclude[1]: \"[Lab\" is not a valid regular "
         "expression: Unexpected character within '[...]' in regular expression"}},
+      {"exclude_unknown_metric.yaml",
+       {"exclude_unknown_metric.yaml:4: accounts[0].exclude_metrics[1]: \"datto_rmm_up\" is not a "
+        "metric that can be left out (one of: datto_rmm_site_info, datto_rmm_site_devices, "
+        "datto_rmm_site_devices_patch_status, datto_rmm_site_patches, "
+        "datto_rmm_site_devices_reboot_required, datto_rmm_site_devices_antivirus_status, "
+        "datto_rmm_site_alerts_open, datto_rmm_site_oldest_open_alert_timestamp_seconds, "
+        "datto_rmm_alerts_open, datto_rmm_device_info, datto_rmm_device_online, "
+        "datto_rmm_device_last_seen_timestamp_seconds, datto_rmm_device_patches_approved_pending, "
+        "datto_rmm_device_reboot_required, datto_rmm_device_metrics_dropped)"}},
       {"max_devices_out_of_range.yaml",
        {"max_devices_out_of_range.yaml:4: accounts[0].device_metrics.max_devices: 0 is out of "
         "range (1..1000000)"}},
@@ -336,7 +346,7 @@ TEST(LoadBadConfigs, ReportsEveryErrorOfAFileSortedByLine) {
           "many_errors.yaml:12: accounts[1].plattform: unknown key (known keys: name, platform, "
           "api_url, api_key, api_key_file, api_key_env, api_secret, api_secret_file, "
           "api_secret_env, ca_file, timeouts, max_staleness, rate_limit, collectors, sites, "
-          "device_metrics)"));
+          "device_metrics, exclude_metrics)"));
 }
 
 TEST(LoadBadConfigs, NoMessageEverContainsASecret) {
@@ -431,14 +441,14 @@ TEST(LoadGoodConfigs, MinimalFileGetsEveryDefault) {
   EXPECT_EQ(a.rate_limit.requests_per_minute, 300);
   EXPECT_EQ(a.rate_limit.default_retry_after, seconds(60));
   EXPECT_EQ(a.rate_limit.block_pause, minutes(5));
-  EXPECT_TRUE(a.alerts.enabled);
-  EXPECT_EQ(a.alerts.interval, seconds(60));
-  EXPECT_TRUE(a.devices.enabled);
-  EXPECT_EQ(a.devices.interval, minutes(5));
-  EXPECT_TRUE(a.sites.enabled);
-  EXPECT_EQ(a.sites.interval, minutes(5));
-  EXPECT_TRUE(a.rate_status.enabled);
-  EXPECT_EQ(a.rate_status.interval, seconds(30));
+  EXPECT_TRUE(a.collectors[Collector::kAlerts].enabled);
+  EXPECT_EQ(a.collectors[Collector::kAlerts].interval, seconds(60));
+  EXPECT_TRUE(a.collectors[Collector::kDevices].enabled);
+  EXPECT_EQ(a.collectors[Collector::kDevices].interval, minutes(5));
+  EXPECT_TRUE(a.collectors[Collector::kSites].enabled);
+  EXPECT_EQ(a.collectors[Collector::kSites].interval, minutes(5));
+  EXPECT_TRUE(a.collectors[Collector::kRateStatus].enabled);
+  EXPECT_EQ(a.collectors[Collector::kRateStatus].interval, seconds(30));
   EXPECT_THAT(a.site_filter.include, IsEmpty());
   EXPECT_THAT(a.site_filter.exclude, IsEmpty());
   EXPECT_FALSE(a.site_filter.deleted_devices);
@@ -446,6 +456,7 @@ TEST(LoadGoodConfigs, MinimalFileGetsEveryDefault) {
   EXPECT_FALSE(a.device_metrics.enabled);
   EXPECT_THAT(a.device_metrics.categories, IsEmpty());
   EXPECT_EQ(a.device_metrics.max_devices, 10'000);
+  EXPECT_THAT(a.excluded_metrics, IsEmpty());
 }
 
 TEST(LoadGoodConfigs, FullFileSetsEveryKey) {
@@ -466,12 +477,12 @@ TEST(LoadGoodConfigs, FullFileSetsEveryKey) {
   EXPECT_EQ(a.rate_limit.requests_per_minute, 120);
   EXPECT_EQ(a.rate_limit.default_retry_after, seconds(90));
   EXPECT_EQ(a.rate_limit.block_pause, minutes(10));
-  EXPECT_EQ(a.alerts.interval, seconds(30));
-  EXPECT_TRUE(a.alerts.enabled);
-  EXPECT_EQ(a.devices.interval, minutes(10));
-  EXPECT_EQ(a.sites.interval, minutes(15));
-  EXPECT_EQ(a.rate_status.interval, minutes(2));
-  EXPECT_FALSE(a.rate_status.enabled);  // "no"
+  EXPECT_EQ(a.collectors[Collector::kAlerts].interval, seconds(30));
+  EXPECT_TRUE(a.collectors[Collector::kAlerts].enabled);
+  EXPECT_EQ(a.collectors[Collector::kDevices].interval, minutes(10));
+  EXPECT_EQ(a.collectors[Collector::kSites].interval, minutes(15));
+  EXPECT_EQ(a.collectors[Collector::kRateStatus].interval, minutes(2));
+  EXPECT_FALSE(a.collectors[Collector::kRateStatus].enabled);  // "no"
   EXPECT_THAT(a.site_filter.include,
               ElementsAre("^Customer .*", "0f3c1a2e-6a5b-4c1d-9e8f-123456789abc"));
   EXPECT_THAT(a.site_filter.exclude, ElementsAre("^Test .*"));
@@ -480,6 +491,8 @@ TEST(LoadGoodConfigs, FullFileSetsEveryKey) {
   EXPECT_TRUE(a.device_metrics.enabled);
   EXPECT_THAT(a.device_metrics.categories, ElementsAre("Server", "Desktop"));
   EXPECT_EQ(a.device_metrics.max_devices, 500);
+  EXPECT_THAT(a.excluded_metrics,
+              ElementsAre("datto_rmm_site_patches", "datto_rmm_site_devices_antivirus_status"));
 }
 
 TEST(LoadGoodConfigs, DefaultsAreDeepMergedIntoEveryAccount) {
@@ -497,10 +510,10 @@ TEST(LoadGoodConfigs, DefaultsAreDeepMergedIntoEveryAccount) {
   EXPECT_EQ(acme.rate_limit.requests_per_minute, 200);
   EXPECT_EQ(acme.max_staleness, minutes(30));
   // Setting collectors.alerts keeps the default collectors.devices and .sites.
-  EXPECT_EQ(acme.alerts.interval, minutes(2));
-  EXPECT_EQ(acme.devices.interval, minutes(10));
-  EXPECT_EQ(acme.sites.interval, minutes(10));
-  EXPECT_EQ(acme.rate_status.interval, seconds(30));  // built-in
+  EXPECT_EQ(acme.collectors[Collector::kAlerts].interval, minutes(2));
+  EXPECT_EQ(acme.collectors[Collector::kDevices].interval, minutes(10));
+  EXPECT_EQ(acme.collectors[Collector::kSites].interval, minutes(10));
+  EXPECT_EQ(acme.collectors[Collector::kRateStatus].interval, seconds(30));  // built-in
   EXPECT_THAT(acme.site_filter.exclude, ElementsAre("^Test .*"));
 
   EXPECT_EQ(globex.platform, "syrah");  // overrides the default platform
@@ -517,8 +530,9 @@ TEST(LoadGoodConfigs, DefaultsAreDeepMergedIntoEveryAccount) {
   EXPECT_EQ(lab.base_url, "http://127.0.0.1:8780");  // trailing "/" dropped
   EXPECT_EQ(lab.api_key, "demo-key");
   EXPECT_EQ(lab.api_secret, "demo-secret");
-  EXPECT_FALSE(lab.devices.enabled);
-  EXPECT_EQ(lab.devices.interval, minutes(10));  // interval still from defaults
+  EXPECT_FALSE(lab.collectors[Collector::kDevices].enabled);
+  EXPECT_EQ(lab.collectors[Collector::kDevices].interval,
+            minutes(10));  // interval still from defaults
   EXPECT_EQ(lab.max_staleness, minutes(30));
 }
 
@@ -592,7 +606,8 @@ TEST(LoadGoodConfigs, ExampleConfigDocumentsEveryKey) {
                                      "on_demand:",
                                      "device_metrics:",
                                      "categories:",
-                                     "max_devices:"}) {
+                                     "max_devices:",
+                                     "exclude_metrics:"}) {
     EXPECT_NE(text.find(key), std::string::npos) << key;
   }
 }
@@ -643,15 +658,15 @@ TEST(ParseConfig, DisabledCollectorsDoNotBindMaxStaleness) {
                         "      devices: {interval: 1h, enabled: false}\n"
                         "      sites: {interval: 2m}\n"));
   EXPECT_EQ(config.accounts[0].max_staleness, minutes(2));
-  EXPECT_FALSE(config.accounts[0].devices.enabled);
-  EXPECT_EQ(config.accounts[0].devices.interval, std::chrono::hours(1));
+  EXPECT_FALSE(config.accounts[0].collectors[Collector::kDevices].enabled);
+  EXPECT_EQ(config.accounts[0].collectors[Collector::kDevices].interval, std::chrono::hours(1));
 }
 
 TEST(ParseConfig, MinimumIntervalIsAccepted) {
   const Config config = ExpectValid(
       Parse("accounts:\n"
             "  - {name: a, platform: vidal, collectors: {rate_status: {interval: 10s}}}\n"));
-  EXPECT_EQ(config.accounts[0].rate_status.interval, seconds(10));
+  EXPECT_EQ(config.accounts[0].collectors[Collector::kRateStatus].interval, seconds(10));
 }
 
 TEST(ParseConfig, RequestsPerMinuteBounds) {
@@ -683,7 +698,7 @@ TEST(ParseConfig, AnchorsAndAliasesWork) {
                         "    collectors: &fast {alerts: {interval: 30s}}\n"
                         "  - {name: b, platform: syrah, collectors: *fast}\n"));
   ASSERT_EQ(config.accounts.size(), 2u);
-  EXPECT_EQ(config.accounts[1].alerts.interval, seconds(30));
+  EXPECT_EQ(config.accounts[1].collectors[Collector::kAlerts].interval, seconds(30));
 }
 
 TEST(ParseConfig, YesNoOnOffAreBooleans) {

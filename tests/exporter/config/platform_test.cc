@@ -65,5 +65,19 @@ TEST(ParseApiUrl, NeverQuotesUserInfoOrQueries) {
   }
 }
 
+TEST(PlatformBaseUrl, KnowsTheSixPlatforms) {
+  EXPECT_EQ(PlatformBaseUrl("pinotage"), "https://pinotage-api.centrastage.net");
+  EXPECT_EQ(PlatformBaseUrl("merlot"), "https://merlot-api.centrastage.net");
+  EXPECT_EQ(PlatformBaseUrl("concord"), "https://concord-api.centrastage.net");
+  EXPECT_EQ(PlatformBaseUrl("vidal"), "https://vidal-api.centrastage.net");
+  EXPECT_EQ(PlatformBaseUrl("zinfandel"), "https://zinfandel-api.centrastage.net");
+  EXPECT_EQ(PlatformBaseUrl("syrah"), "https://syrah-api.centrastage.net");
+  EXPECT_EQ(PlatformBaseUrl("shiraz"), std::nullopt);
+  EXPECT_EQ(PlatformBaseUrl(""), std::nullopt);
+  EXPECT_EQ(PlatformBaseUrl("merlot "), std::nullopt);
+  EXPECT_EQ(PlatformBaseUrl("Merlot"), std::nullopt);
+  EXPECT_EQ(PlatformList(), "pinotage, merlot, concord, vidal, zinfandel, syrah");
+}
+
 }  // namespace
 }  // namespace drmm

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/metrics/catalog.h"
+#include "exporter/catalog/catalog.h"
 #include "exporter/metrics/process_metrics.h"
 #include "exporter/metrics/self_metrics.h"
 #include "golden_file.h"

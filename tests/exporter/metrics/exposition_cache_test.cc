@@ -194,6 +194,21 @@ TEST(ExpositionCacheTest, SetAccountsDropsRemovedAccountsAndAddsNewOnes) {
   EXPECT_NE(text().find("{account=\"globex\""), std::string::npos);
 }
 
+TEST(ExpositionCacheTest, ReadyOnlyOnceWhatIsServedHasEveryCollectorsData) {
+  testing::FakeClock clock;
+  AccountSnapshot account = testing::GoldenSnapshot().accounts[0];
+  for (auto& collector : account.collectors) collector.last_success_unix.reset();
+  account.collectors[1].enabled = false;  // a disabled collector is never waited for
+  ExpositionCache cache({}, clock);
+  cache.SetAccounts({{"acme", [&] { return account; }, {}}});
+  EXPECT_EQ(cache.NotReady(), (std::vector<std::string>{"acme: sites, alerts, rate_status"}));
+  for (auto& collector : account.collectors) collector.last_success_unix = 1767225600;
+  EXPECT_FALSE(cache.NotReady().empty()) << "the pollers succeeded, but nothing is served yet";
+  cache.Changed("acme");
+  cache.RenderPending();
+  EXPECT_TRUE(cache.NotReady().empty());
+}
+
 // Every value the account renders from generation g is g; a scrape that mixed two renders would
 // show two generations. Run under TSan as well.
 TEST(ExpositionCacheTest, AScrapeDuringASwapSeesOneWholeState) {

@@ -8,8 +8,8 @@
 #include <tuple>
 #include <utility>
 
+#include "exporter/catalog/catalog.h"
 #include "exporter/collect/site_filter.h"
-#include "exporter/metrics/catalog.h"
 
 namespace drmm::testing {
 namespace {

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "exporter/metrics/catalog.h"
+#include "exporter/catalog/catalog.h"
 #include "prometheus/check_names.h"
 #include "prometheus/registry.h"
 #include "support/metric_query.h"

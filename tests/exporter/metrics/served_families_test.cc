@@ -8,8 +8,8 @@
 #include <string>
 #include <variant>
 
+#include "exporter/catalog/catalog.h"
 #include "exporter/collect/site_filter.h"
-#include "exporter/metrics/catalog.h"
 #include "golden_snapshot.h"
 #include "prometheus/check_names.h"
 #include "support/metric_query.h"

@@ -8,11 +8,11 @@ namespace {
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr int kSites = 0, kDevices = 1, kAlerts = 2, kRateStatus = 3;
+constexpr Collector kSites = Collector::kSites, kDevices = Collector::kDevices,
+                    kAlerts = Collector::kAlerts, kRateStatus = Collector::kRateStatus;
 
-std::array<CollectorCost, kPlannedCollectors> Costs(int site_pages, int device_pages,
-                                                    int alert_pages) {
-  std::array<CollectorCost, kPlannedCollectors> costs;
+PerCollector<CollectorCost> Costs(int site_pages, int device_pages, int alert_pages) {
+  PerCollector<CollectorCost> costs;
   costs[kSites] = {true, minutes(5), site_pages};
   costs[kDevices] = {true, minutes(5), device_pages};
   costs[kAlerts] = {true, seconds(60), alert_pages};
@@ -56,8 +56,8 @@ TEST(PlanSchedule, StretchesAlertsOnlyWhenEverythingElseIsAtItsLimit) {
 
 TEST(PlanSchedule, NeverStretchesBeyondTheLimitOrShrinksAnInterval) {
   const auto plan = PlanSchedule(Costs(8, 400, 80), 1, minutes(12));
-  for (int i = 0; i < kPlannedCollectors; ++i) {
-    EXPECT_LE(plan.intervals[static_cast<std::size_t>(i)], minutes(12)) << i;
+  for (const Collector collector : kAllCollectors) {
+    EXPECT_LE(plan.intervals[collector], minutes(12)) << NameOf(collector);
   }
   auto costs = Costs(1, 1, 1);
   costs[kDevices].interval = minutes(30);  // already beyond the limit: left alone
@@ -72,6 +72,23 @@ TEST(PlanSchedule, IgnoresDisabledCollectors) {
   const auto plan = PlanSchedule(costs, 150, minutes(12));
   EXPECT_FALSE(plan.stretched);
   EXPECT_NEAR(plan.planned_requests_per_minute, 8.0 / 5 + 80 + 1, 1e-9);
+}
+
+TEST(PlanSchedule, AWalkLongerThanItsIntervalCountsAsOverTheBudget) {
+  // The requests fit easily, but 80 device pages at 1.5 s each take 2 minutes against a
+  // 1-minute interval: the data cannot be as fresh as configured, and the ratio says so.
+  auto costs = Costs(1, 80, 1);
+  costs[kDevices].interval = seconds(60);
+  costs[kDevices].run_time = seconds(120);
+  const auto plan = PlanSchedule(costs, 300, minutes(12));
+  EXPECT_NEAR(plan.utilization, 2.0, 1e-9);
+  ASSERT_TRUE(plan.outrun.has_value());
+  EXPECT_EQ(*plan.outrun, kDevices);
+  // A run that fits its interval says nothing.
+  costs[kDevices].run_time = seconds(30);
+  const auto fits = PlanSchedule(costs, 300, minutes(12));
+  EXPECT_FALSE(fits.outrun.has_value());
+  EXPECT_LT(fits.utilization, 1.0);
 }
 
 }  // namespace

@@ -1,13 +1,15 @@
-// Absolute http(s) URLs as the client needs them: split into origin and request target, compared
-// by origin (the bearer token may only ever go to the configured origin), and the
-// percent-encoding of form bodies and query values.
+// Absolute http(s) URLs: split into origin and request target, compared by origin (the bearer
+// token may only ever go to the configured origin), and the percent-encoding of form bodies and
+// query values. The one URL parser of the project: the Datto client reads nextPageUrl with it,
+// the config loader checks api_url with it.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
-namespace drmm::datto {
+namespace drmm {
 
 struct Url {
   std::string scheme;  // "http" or "https", lower case
@@ -20,6 +22,17 @@ struct Url {
   // Origin() + target.
   std::string ToString() const;
 };
+
+// "host[:port]" of a URL, without user info.
+struct Authority {
+  std::string host;        // as written (an IPv6 literal with its brackets)
+  std::optional<int> port;  // 1..65535 when given
+};
+
+// Checks an authority: a host name of letters, digits, '-', '.' and '_', or an IPv6 literal in
+// brackets, and an optional port 1..65535. The error says what is wrong ("has an invalid port
+// \"99999\" (1..65535)"), quoting the text: never pass it user info.
+std::variant<Authority, std::string> ParseAuthority(std::string_view authority);
 
 // Parses an absolute http or https URL. Returns nullopt for anything else, including URLs with
 // user info ("https://a@b/": a classic way to disguise the real host), whitespace or control
@@ -36,4 +49,4 @@ bool SameOrigin(std::string_view a, std::string_view b);
 // %20, which every form decoder reads as a space (unlike '+', which some query parsers keep).
 std::string UrlEncode(std::string_view text);
 
-}  // namespace drmm::datto
+}  // namespace drmm

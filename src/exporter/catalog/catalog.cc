@@ -1,4 +1,4 @@
-#include "exporter/metrics/catalog.h"
+#include "exporter/catalog/catalog.h"
 
 namespace drmm {
 
@@ -28,6 +28,20 @@ std::string_view TypeName(prometheus::MetricType type) {
       break;
   }
   return "untyped";
+}
+
+bool IsExcludable(const MetricSpec& spec) {
+  return spec.source == "sites" || spec.source == "devices" || spec.source == "alerts";
+}
+
+std::string ExcludableMetricsList() {
+  std::string list;
+  for (const MetricSpec* spec : kMetricCatalog) {
+    if (!IsExcludable(*spec)) continue;
+    if (!list.empty()) list += ", ";
+    list += spec->name;
+  }
+  return list;
 }
 
 const MetricSpec* FindMetric(std::string_view name) {

@@ -1,6 +1,7 @@
 // The one list of every metric family the exporter exposes: name, type, labels and HELP text.
-// BuildFamilies, SelfMetrics and ProcessCollectable take their names and HELP from here, and
-// docs/metrics.md's table is generated from it (a test keeps the three in step).
+// The renderer, SelfMetrics and ProcessCollectable take their names and HELP from here, the
+// config loader checks exclude_metrics against it, and docs/metrics.md's table is generated
+// from it (a test keeps them in step).
 #pragma once
 
 #include <array>
@@ -274,6 +275,12 @@ inline constexpr std::array kMetricCatalog = {
     &kMetricProcessMaxFds,
     &kMetricProcessStartTime,
 };
+
+// The families a config may leave out (exclude_metrics): the per-site, account-wide alert and
+// per-device data. The exporter's health and traffic families always stay.
+bool IsExcludable(const MetricSpec& spec);
+// Their names, comma-separated, for messages.
+std::string ExcludableMetricsList();
 
 // The spec's label names, in order.
 std::vector<std::string> LabelNames(const MetricSpec& spec);

@@ -1,11 +1,9 @@
-#include "datto/url.h"
+#include "common/url.h"
 
 #include <gtest/gtest.h>
 
-#include "datto/platform.h"
-#include "datto/status.h"
 
-namespace drmm::datto {
+namespace drmm {
 namespace {
 
 TEST(ParseUrl, SplitsSchemeHostPortAndTarget) {
@@ -64,26 +62,24 @@ TEST(UrlEncode, KeepsUnreservedAndEncodesEverythingElse) {
   EXPECT_EQ(UrlEncode(""), "");
 }
 
-TEST(PlatformBaseUrl, KnowsTheSixPlatforms) {
-  EXPECT_EQ(PlatformBaseUrl("pinotage"), "https://pinotage-api.centrastage.net");
-  EXPECT_EQ(PlatformBaseUrl("merlot"), "https://merlot-api.centrastage.net");
-  EXPECT_EQ(PlatformBaseUrl("concord"), "https://concord-api.centrastage.net");
-  EXPECT_EQ(PlatformBaseUrl("vidal"), "https://vidal-api.centrastage.net");
-  EXPECT_EQ(PlatformBaseUrl("zinfandel"), "https://zinfandel-api.centrastage.net");
-  EXPECT_EQ(PlatformBaseUrl("syrah"), "https://syrah-api.centrastage.net");
-  EXPECT_EQ(PlatformBaseUrl("shiraz"), std::nullopt);
-  EXPECT_EQ(PlatformBaseUrl(""), std::nullopt);
-  EXPECT_EQ(PlatformBaseUrl("merlot "), std::nullopt);
-  EXPECT_EQ(PlatformBaseUrl("Merlot"), std::nullopt);
-  EXPECT_EQ(PlatformList(), "pinotage, merlot, concord, vidal, zinfandel, syrah");
-}
-
-TEST(ErrorKindName, IsStableSnakeCase) {
-  EXPECT_STREQ(ErrorKindName(ErrorKind::kCredentials), "credentials");
-  EXPECT_STREQ(ErrorKindName(ErrorKind::kRateLimited), "rate_limited");
-  EXPECT_STREQ(ErrorKindName(ErrorKind::kProtocol), "protocol");
-  EXPECT_STREQ(ErrorKindName(ErrorKind::kCancelled), "cancelled");
+TEST(ParseAuthority, NamesWhatIsWrong) {
+  auto problem = [](std::string_view text) {
+    const auto parsed = ParseAuthority(text);
+    return std::holds_alternative<std::string>(parsed) ? std::get<std::string>(parsed) : "";
+  };
+  EXPECT_EQ(problem("example.com:8080"), "");
+  EXPECT_EQ(problem("[::1]:9768"), "");
+  EXPECT_EQ(problem(""), "has no host");
+  EXPECT_EQ(problem("exa mple"), "has an invalid host \"exa mple\"");
+  EXPECT_EQ(problem("host:0"), "has an invalid port \"0\" (1..65535)");
+  EXPECT_EQ(problem("host:"), "has an invalid port \"\" (1..65535)");
+  EXPECT_EQ(problem("[::1"), "has an unclosed [ in the host");
+  EXPECT_EQ(problem("[zz]"), "has an invalid IPv6 host \"[zz]\"");
+  EXPECT_EQ(problem("[::1]x"), "has text after the IPv6 host: \"x\"");
+  const auto parsed = std::get<Authority>(ParseAuthority("[::1]:9768"));
+  EXPECT_EQ(parsed.host, "[::1]");
+  EXPECT_EQ(parsed.port, 9768);
 }
 
 }  // namespace
-}  // namespace drmm::datto
+}  // namespace drmm
