@@ -22,7 +22,10 @@ command -v jsonnet >/dev/null || {
   echo "generate-mixin: jsonnet not found: install Debian's 'jsonnet' package" >&2
   exit 1
 }
-python3 -c 'import yaml' 2>/dev/null || {
+# Debian's python3 first: python3-yaml installs there, and another python3 may come first on PATH.
+python=python3
+[ -x /usr/bin/python3 ] && python=/usr/bin/python3
+"$python" -c 'import yaml' 2>/dev/null || {
   echo "generate-mixin: python3 with PyYAML not found: install Debian's 'python3-yaml' package" >&2
   exit 1
 }
@@ -30,7 +33,7 @@ python3 -c 'import yaml' 2>/dev/null || {
 # JSON on stdin -> YAML on stdout: block style, multi-line strings as `|` blocks, known keys
 # first in reading order, the rest alphabetically.
 to_yaml() {
-  python3 -c '
+  "$python" -c '
 import json, sys, yaml
 ORDER = ["apiVersion", "groups", "orgId", "name", "folder", "interval", "rules", "uid", "title",
          "alert", "record", "condition", "expr", "for", "labels", "annotations", "summary",

@@ -191,7 +191,7 @@ local alert = import '../lib/alert.libsonnet';
         'for': c.authTokenExpiring['for'],
         severity: c.authTokenExpiring.severity,
         summary: 'The Datto RMM API token of account {{ $labels.account }} is not being renewed.',
-        description(v): 'The API token of account {{ $labels.account }} on {{ $labels.instance }} has had less than %d seconds left for %s (now {{ %s | humanizeDuration }}; negative means expired). The exporter renews tokens 5 minutes before expiry, so renewal is failing.' % [c.authTokenExpiring.seconds, c.authTokenExpiring['for'], v],
+        description(v): 'The API token of account {{ $labels.account }} on {{ $labels.instance }} has had less than %s left for %s (now {{ %s | humanizeDuration }}; negative means expired). The exporter renews tokens 5 minutes before expiry, so renewal is failing.' % [alert.seconds(c.authTokenExpiring.seconds), c.authTokenExpiring['for'], v],
         dashboardUrl: exporterUrl(accountVars),
       }),
     ],
@@ -219,7 +219,7 @@ local alert = import '../lib/alert.libsonnet';
         cond.antivirusProblems,
         'Devices without working antivirus at sites of account {{ $labels.account }}.',
         function(v) '{{ %s }} site(s) of account {{ $labels.account }} have had devices whose antivirus is %s for %s.' % [v, std.strReplace(c.antivirusProblems.statuses, '|', ' or '), c.antivirusProblems.window],
-        function(v) '{{ %s }} devices' % v,
+        function(v) '{{ %s }} device(s)' % v,
       ),
       fleet(
         'DattoRmmPatchInstallErrors',
@@ -227,7 +227,7 @@ local alert = import '../lib/alert.libsonnet';
         cond.patchInstallErrors,
         'Patch installs fail at sites of account {{ $labels.account }}.',
         function(v) '{{ %s }} site(s) of account {{ $labels.account }} have had devices reporting a patch install error for %s.' % [v, c.patchInstallErrors.window],
-        function(v) '{{ %s }} devices' % v,
+        function(v) '{{ %s }} device(s)' % v,
       ),
       fleet(
         'DattoRmmRebootRequiredTooLong',
@@ -235,7 +235,7 @@ local alert = import '../lib/alert.libsonnet';
         cond.rebootRequired,
         'Devices have needed a reboot for %s at sites of account {{ $labels.account }}.' % c.rebootRequired.window,
         function(v) '{{ %s }} site(s) of account {{ $labels.account }} have had devices needing a reboot for %s; their patches are not active until they reboot.' % [v, c.rebootRequired.window],
-        function(v) '{{ %s }} devices' % v,
+        function(v) '{{ %s }} device(s)' % v,
       ),
       fleet(
         'DattoRmmSitesMostlyOffline',
