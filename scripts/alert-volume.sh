@@ -67,7 +67,7 @@ pids+=($!)
 
 prometheus_port=$(free_port)
 {
-  printf 'global:\n  scrape_interval: 5s\n  scrape_timeout: 5s\n  evaluation_interval: 5s\n'
+  printf 'global:\n  scrape_interval: 10s\n  scrape_timeout: 10s\n  evaluation_interval: 10s\n'
   printf 'rule_files:\n'
   for file in "${rules[@]}"; do printf '  - %s\n' "$file"; done
   printf 'scrape_configs:\n  - job_name: datto-rmm\n    static_configs:\n'
@@ -86,6 +86,13 @@ query() {
   curl -sf --max-time 20 "http://127.0.0.1:$prometheus_port/api/v1/query" \
     --data-urlencode "query=$1"
 }
+# Which collectors have data by now: on a slow machine the 100,000-device walk may not be done.
+query 'max_over_time(datto_rmm_collector_success[1m])' | python3 -c '
+import json, sys
+result = json.load(sys.stdin)["data"]["result"]
+print("  collectors succeeded: " + (", ".join(sorted(
+    r["metric"]["collector"] for r in result if r["value"][1] == "1")) or "none"))
+'
 query 'count by (alertname, alertstate) (ALERTS)' | python3 -c '
 import json, sys
 rows = sorted(((r["metric"]["alertname"], r["metric"]["alertstate"], int(r["value"][1]))
