@@ -11,7 +11,7 @@
 
     // One alert per site and condition, next to the per-account fleet alerts. Off by default:
     // on a 2,000-site account they are a thousand pages. The generator writes them to
-    // rules/datto-rmm-site-alerts.yml either way, for those who load that file.
+    // rules/optional/datto-rmm-site-alerts.yml either way, for those who load that file.
     perSiteAlerts: false,
 
     // Where annotations point: runbook_url = runbookUrl + '#' + lower-case alert name;

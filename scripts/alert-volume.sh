@@ -5,7 +5,7 @@
 # after --seconds (default 75) it prints the alerts pending or firing, per alert and in total.
 #
 #   scripts/alert-volume.sh                         # the shipped rules/datto-rmm-alerts.yml
-#   scripts/alert-volume.sh --seconds 120 old-alerts.yml rules/datto-rmm-site-alerts.yml
+#   scripts/alert-volume.sh --seconds 120 old-alerts.yml rules/optional/datto-rmm-site-alerts.yml
 #
 # Needs a build (build/bin, or $BUILD_DIR/bin). Everything listens on 127.0.0.1 and is stopped
 # on exit; the run takes --seconds plus a few seconds to start.

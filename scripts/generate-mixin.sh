@@ -2,7 +2,7 @@
 # Renders the monitoring mixin (mixin/) into the files Prometheus and Grafana load:
 #   rules/datto-rmm-alerts.yml          the default alerts (prometheusAlerts)
 #   rules/datto-rmm-recording.yml       the recording rules (prometheusRules)
-#   rules/datto-rmm-site-alerts.yml     the optional per-site alerts (prometheusSiteAlerts)
+#   rules/optional/datto-rmm-site-alerts.yml     the optional per-site alerts (prometheusSiteAlerts)
 #   dashboards/provisioning/alerting/datto-rmm-alerts.yaml   Grafana-managed rules (grafanaAlerting)
 # The rendered files are committed; `--check` renders into a temporary directory and fails,
 # naming the files, when a committed one differs (the `mixin_generated_files` CTest test).
@@ -63,7 +63,7 @@ yaml.dump(json.load(sys.stdin), sys.stdout, Dumper=Dumper, default_flow_style=Fa
 outputs=(
   "rules/datto-rmm-alerts.yml|prometheusAlerts|Alerting rules for the Datto RMM exporter and the fleet it watches (docs/alerting.md, docs/runbook.md)."
   "rules/datto-rmm-recording.yml|prometheusRules|Recording rules for the Datto RMM dashboards (docs/alerting.md, \"The recording rules\")."
-  "rules/datto-rmm-site-alerts.yml|prometheusSiteAlerts|Optional per-site alerts: one alert per site and condition (docs/alerting.md, \"Per-site alerts\")."
+  "rules/optional/datto-rmm-site-alerts.yml|prometheusSiteAlerts|Optional per-site alerts: one alert per site and condition (docs/alerting.md, \"Per-site alerts\")."
   "dashboards/provisioning/alerting/datto-rmm-alerts.yaml|grafanaAlerting|Grafana-managed alert rules: the default alerts of rules/datto-rmm-alerts.yml for Grafana Alerting (docs/alerting.md)."
 )
 

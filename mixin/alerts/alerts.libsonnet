@@ -333,7 +333,7 @@ local alert = import '../lib/alert.libsonnet';
     groups+: std.flattenArrays([groups(l, 'prometheus') for l in defaultLists]),
   },
 
-  // The per-site alerts alone, for rules/datto-rmm-site-alerts.yml.
+  // The per-site alerts alone, for rules/optional/datto-rmm-site-alerts.yml.
   prometheusSiteAlerts:: {
     groups: groups($.alertList.sites, 'prometheus'),
   },

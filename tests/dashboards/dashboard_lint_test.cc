@@ -76,7 +76,7 @@ SeriesCatalog CatalogWithRecordings() {
 // The default alerts and the optional per-site ones, as one rule file.
 YAML::Node AllAlertRules() {
   YAML::Node all;
-  for (const char* name : {"datto-rmm-alerts.yml", "datto-rmm-site-alerts.yml"}) {
+  for (const char* name : {"datto-rmm-alerts.yml", "optional/datto-rmm-site-alerts.yml"}) {
     for (const YAML::Node& group : RulesFile(name)["groups"]) all["groups"].push_back(group);
   }
   return all;
@@ -218,7 +218,7 @@ TEST(RuleFiles, RecordingRulesPassTheLint) {
 }
 
 TEST(RuleFiles, AlertRulesPassTheLint) {
-  for (const char* file : {"datto-rmm-alerts.yml", "datto-rmm-site-alerts.yml"}) {
+  for (const char* file : {"datto-rmm-alerts.yml", "optional/datto-rmm-site-alerts.yml"}) {
     SCOPED_TRACE(file);
     const auto violations = LintAlertRules(RulesFile(file), CatalogWithRecordings());
     EXPECT_TRUE(violations.empty()) << Join(violations);
@@ -239,7 +239,7 @@ TEST(RuleFiles, EverySelectorNamesExactlyTheExportersJob) {
   // the exporter with. A regex such as job=~".*datto.*" also matches other Datto products'.
   int selectors = 0;
   for (const char* file :
-       {"datto-rmm-alerts.yml", "datto-rmm-site-alerts.yml", "datto-rmm-recording.yml"}) {
+       {"datto-rmm-alerts.yml", "optional/datto-rmm-site-alerts.yml", "datto-rmm-recording.yml"}) {
     for (const YAML::Node& group : RulesFile(file)["groups"]) {
       for (const YAML::Node& rule : group["rules"]) {
         const std::string expr = rule["expr"].as<std::string>();
@@ -278,7 +278,7 @@ TEST(RuleFiles, DefaultAlertsArePerAccountAndPerSiteAlertsAreApart) {
           << " reads per-site series but is not counted per account";
     }
   }
-  for (const YAML::Node& group : RulesFile("datto-rmm-site-alerts.yml")["groups"]) {
+  for (const YAML::Node& group : RulesFile("optional/datto-rmm-site-alerts.yml")["groups"]) {
     for (const YAML::Node& rule : group["rules"]) {
       EXPECT_EQ(rule["alert"].as<std::string>().rfind("DattoRmmSite", 0), 0U);
     }

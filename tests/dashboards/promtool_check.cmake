@@ -56,7 +56,7 @@ endfunction()
 
 if(ACTION STREQUAL "check-rules")
   run_promtool(check rules ${SOURCE_DIR}/rules/datto-rmm-alerts.yml
-               ${SOURCE_DIR}/rules/datto-rmm-site-alerts.yml
+               ${SOURCE_DIR}/rules/optional/datto-rmm-site-alerts.yml
                ${SOURCE_DIR}/rules/datto-rmm-recording.yml)
 elseif(ACTION STREQUAL "test-rules")
   run_promtool(test rules ${SOURCE_DIR}/tests/dashboards/rules_test.yml

@@ -1,5 +1,5 @@
 // The shipped rules and dashboards against a real Prometheus that scrapes a real exporter every
-// second and evaluates rules/datto-rmm-alerts.yml, rules/datto-rmm-site-alerts.yml and
+// second and evaluates rules/datto-rmm-alerts.yml, rules/optional/datto-rmm-site-alerts.yml and
 // rules/datto-rmm-recording.yml every second. Every rule loads and stays healthy; every recording
 // rule, every alert, every query of the Grafana-managed rules file
 // (dashboards/provisioning/alerting/) and every dashboard query (template variables replaced)
@@ -101,7 +101,7 @@ constexpr const char* kPrometheusConfig = R"(global:
   evaluation_interval: 1s
 rule_files:
   - ${rules}/datto-rmm-alerts.yml
-  - ${rules}/datto-rmm-site-alerts.yml
+  - ${rules}/optional/datto-rmm-site-alerts.yml
   - ${rules}/datto-rmm-recording.yml
 scrape_configs:
   - job_name: datto-rmm
@@ -269,7 +269,7 @@ std::set<std::string> RuleNamesInFile(const std::string& file, const char* key) 
 
 std::set<std::string> AllAlertNames() {
   std::set<std::string> names = RuleNamesInFile("datto-rmm-alerts.yml", "alert");
-  names.merge(RuleNamesInFile("datto-rmm-site-alerts.yml", "alert"));
+  names.merge(RuleNamesInFile("optional/datto-rmm-site-alerts.yml", "alert"));
   return names;
 }
 
