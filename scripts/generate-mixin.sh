@@ -5,7 +5,8 @@
 #   rules/optional/datto-rmm-site-alerts.yml     the optional per-site alerts (prometheusSiteAlerts)
 #   dashboards/provisioning/alerting/datto-rmm-alerts.yaml   Grafana-managed rules (grafanaAlerting)
 # The rendered files are committed; `--check` renders into a temporary directory and fails,
-# naming the files, when a committed one differs (the `mixin_generated_files` CTest test).
+# naming the files, when a committed one differs, and checks that `perSiteAlerts` adds the
+# per-site group to the default alerts (the `mixin_generated_files` CTest test).
 # Needs Debian's `jsonnet` and `python3-yaml` (scripts/install-deps.sh installs them): jsonnet
 # renders JSON, and PyYAML writes it as block YAML with the keys in the order people read rules
 # in (jsonnet's own std.manifestYamlDoc takes minutes on these files).
@@ -89,6 +90,22 @@ for entry in "${outputs[@]}"; do
     diff -u "$file" "$out_dir/$file" | head -40 >&2 || true
   fi
 done
+
+# The per-site switch: with it the per-site group joins the default alerts and Grafana's rules.
+if [ "$check" = 1 ]; then
+  jsonnet -J mixin -e '
+    local on = (import "mixin.libsonnet") + { _config+:: { perSiteAlerts: true } };
+    local off = import "mixin.libsonnet";
+    local names(groups) = [g.name for g in groups];
+    local fleet = ["datto-rmm-exporter", "datto-rmm-api", "datto-rmm-fleet"];
+    std.assertEqual(names(off.prometheusAlerts.groups), fleet)
+    && std.assertEqual(names(off.grafanaAlerting.groups), fleet)
+    && std.assertEqual(names(on.prometheusAlerts.groups), fleet + ["datto-rmm-sites"])
+    && std.assertEqual(names(on.grafanaAlerting.groups), fleet + ["datto-rmm-sites"])' >/dev/null || {
+    echo "generate-mixin: perSiteAlerts does not switch the per-site group in and out" >&2
+    exit 1
+  }
+fi
 
 if [ ${#stale[@]} -gt 0 ]; then
   echo "generate-mixin: stale (differ from mixin/): ${stale[*]}; run scripts/generate-mixin.sh" >&2
