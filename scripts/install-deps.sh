@@ -8,6 +8,7 @@ packages=(
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev libbrotli-dev libgtest-dev libgmock-dev
   prometheus   # promtool and a real Prometheus server for the end-to-end tests
+  jsonnet python3-yaml   # scripts/generate-mixin.sh: rules/ and Grafana alerting from mixin/
 )
 if [ "${DRMM_WITH_IMAGE_TOOLS:-0}" = 1 ]; then
   # The container image test (scripts/test-image.sh): buildah builds and runs the image,

@@ -15,7 +15,8 @@ namespace {
 using nlohmann::json;
 
 // The filter variables, in the order each one narrows the next one's choices.
-constexpr std::array<std::string_view, 4> kChain = {"job", "instance", "account", "site"};
+// The site is selected by site_uid (stable, unique), showing the name (see CheckQueryVariable).
+constexpr std::array<std::string_view, 4> kChain = {"job", "instance", "account", "site_uid"};
 constexpr std::array<std::string_view, 5> kPanelTypes = {"row", "timeseries", "stat", "table",
                                                          "bargauge"};
 // Grafana unit ids the dashboards use; a typo here renders raw numbers without complaint.
@@ -125,7 +126,7 @@ class DashboardLinter {
     for (const json& target : panel.value("targets", json::array())) {
       for (const Selector& s : ScanPromQl(Str(target, "expr")).selectors) {
         const auto labels = catalog_.LabelsOf(s.name);
-        if (labels && labels->contains("site")) return true;
+        if (labels && labels->contains("site_uid")) return true;
       }
     }
     return false;
@@ -141,7 +142,7 @@ class DashboardLinter {
     }
     int previous_index = -1;
     for (const std::string_view name : kChain) {
-      const bool required = name != "site" || per_site;
+      const bool required = name != "site_uid" || per_site;
       const auto it = variables_.find(std::string(name));
       if (it == variables_.end()) {
         if (required) Add("dashboard", "no variable " + std::string(name));
@@ -166,20 +167,35 @@ class DashboardLinter {
     const json& q = v.contains("query") ? v["query"] : json();
     const std::string query = q.is_string() ? q.get<std::string>() : Str(q, "query");
     static const std::regex kLabelValues(R"(^label_values\((.*),\s*([A-Za-z_][A-Za-z0-9_]*)\)$)");
+    // query_result(<expr>) with a regex that takes the shown text from one label and the value
+    // from the variable's: how a variable can show site names and select by site_uid.
+    static const std::regex kQueryResult(R"(^query_result\((.*)\)$)");
     std::smatch m;
-    if (!std::regex_match(query, m, kLabelValues)) {
-      Add(where, "query must be label_values(<selector>, " + std::string(name) + "): " + query);
+    std::string expr;
+    if (std::regex_match(query, m, kLabelValues)) {
+      if (m[2].str() != name) Add(where, "label_values must read label " + std::string(name));
+      expr = m[1].str();
+    } else if (std::regex_match(query, m, kQueryResult)) {
+      const std::string regex = Str(v, "regex");
+      if (regex.find("(?<text>") == std::string::npos ||
+          regex.find(std::string(name) + "=\"(?<value>") == std::string::npos) {
+        Add(where, "a query_result variable needs a regex with (?<text>...) and " +
+                       std::string(name) + "=\"(?<value>...)");
+      }
+      expr = m[1].str();
+    } else {
+      Add(where, "query must be label_values(<selector>, " + std::string(name) +
+                     ") or query_result(<expr>): " + query);
       return;
     }
-    if (m[2].str() != name) Add(where, "label_values must read label " + std::string(name));
     std::set<std::string> allowed_vars;
     for (const std::string_view earlier : kChain) {
       if (earlier == name) break;
       if (Defined(earlier)) allowed_vars.emplace(earlier);
     }
-    const PromQlScan scan = ScanPromQl(m[1].str());
-    if (scan.selectors.size() != 1) Add(where, "label_values needs exactly one selector");
-    CheckExpression(where, m[1].str(), scan, allowed_vars);
+    const PromQlScan scan = ScanPromQl(expr);
+    if (scan.selectors.size() != 1) Add(where, "the variable's query needs exactly one selector");
+    CheckExpression(where, expr, scan, allowed_vars);
     for (const Selector& s : scan.selectors) {
       const auto labels = catalog_.LabelsOf(s.name);
       if (labels && !labels->contains(std::string(name))) {

@@ -1,5 +1,5 @@
 // Checks a Grafana dashboard (JSON model, schema 36-39) against the project's conventions: the
-// datasource/job/instance/account(/site) variables, `${datasource}` everywhere, every query
+// datasource/job/instance/account(/site_uid) variables, `${datasource}` everywhere, every query
 // filtered by the variables its series carries, `$__rate_interval` in rates, units on every
 // panel, unique panel ids, known series and label values, links that point at a known dashboard,
 // and template variables only in the `label=~"$label"` form so that every expression can be

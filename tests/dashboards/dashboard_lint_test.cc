@@ -1,5 +1,6 @@
 // Lints what users get on day one: the Grafana dashboards, the Prometheus rule files and their
-// promtool tests, and the Grafana provisioning files (read from the repository, DRMM_SOURCE_DIR).
+// promtool tests, the runbook, and the Grafana provisioning files, Grafana-managed alert rules
+// included (read from the repository, DRMM_SOURCE_DIR).
 // The second half feeds the lint small literal inputs with one mistake each, so that a lint
 // that stopped catching a kind of mistake fails here instead of passing everything.
 #include "dashboard_lint.h"
@@ -11,12 +12,14 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "grafana_alerting_lint.h"
 #include "promql_scan.h"
 #include "rules_lint.h"
 #include "series_catalog.h"
@@ -70,6 +73,21 @@ SeriesCatalog CatalogWithRecordings() {
   return catalog;
 }
 
+// The default alerts and the optional per-site ones, as one rule file.
+YAML::Node AllAlertRules() {
+  YAML::Node all;
+  for (const char* name : {"datto-rmm-alerts.yml", "optional/datto-rmm-site-alerts.yml"}) {
+    for (const YAML::Node& group : RulesFile(name)["groups"]) all["groups"].push_back(group);
+  }
+  return all;
+}
+
+std::string ReadText(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path.string());
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 // ---- The repository's files ----------------------------------------------------------------
 
 TEST(DashboardFiles, AreExactlyTheExpectedOnes) {
@@ -112,16 +130,16 @@ TEST(DashboardFiles, OverviewLinksCarryAccountAndSiteIntoTheSiteDashboard) {
     if (url.rfind("/d/datto-rmm-site?", 0) != 0) continue;
     EXPECT_NE(url.find("${__url_time_range}"), std::string::npos) << url;
     EXPECT_NE(url.find("${job:queryparam}"), std::string::npos) << url;
-    if (url.find("var-site=${__data.fields.site:percentencode}") != std::string::npos &&
+    if (url.find("var-site_uid=${__data.fields.site_uid:percentencode}") != std::string::npos &&
         url.find("var-account=${__data.fields.account:percentencode}") != std::string::npos) {
       ++table_links;
     }
-    if (url.find("var-site=${__field.labels.site:percentencode}") != std::string::npos &&
+    if (url.find("var-site_uid=${__field.labels.site_uid:percentencode}") != std::string::npos &&
         url.find("var-account=${__field.labels.account:percentencode}") != std::string::npos) {
       ++series_links;
     }
   }
-  EXPECT_GE(table_links, 2) << "the Sites and alert tables link their site cells";
+  EXPECT_GE(table_links, 8) << "the Sites, alert and Needs attention tables link their site cells";
   EXPECT_GE(series_links, 5) << "the per-site bar gauges link their bars";
 }
 
@@ -136,11 +154,60 @@ TEST(DashboardFiles, EverySiteDashboardPanelIsNarrowedToTheSite) {
       if (legend.find("whole account") != std::string::npos) continue;
       bool narrowed = false;
       for (const Selector& s : ScanPromQl(target.value("expr", "")).selectors) {
-        for (const Matcher& m : s.matchers) narrowed = narrowed || m.label == "site";
+        for (const Matcher& m : s.matchers) narrowed = narrowed || m.label == "site_uid";
       }
       EXPECT_TRUE(narrowed) << panel->value("title", "") << ": " << target.value("expr", "");
     }
   }
+}
+
+std::string CollapseSpaces(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const bool space = c == ' ' || c == '\n';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+TEST(DashboardFiles, NeedsAttentionPanelsShowWhatEachFleetAlertCounts) {
+  // A fleet alert's dashboard_url opens an overview panel (viewPanel=<id>) filtered to its
+  // account: that panel must list exactly the sites the alert counts, with the same condition.
+  const json overview = ReadJson(kRepo / "dashboards" / "datto-rmm-overview.json");
+  std::map<long long, std::string> exprs;
+  for (const json* panel : AllPanels(overview)) {
+    const json targets = panel->value("targets", json::array());
+    if (targets.size() == 1) exprs[panel->value("id", 0LL)] = targets[0].value("expr", "");
+  }
+  const std::string prefix = "count by (job, instance, account) (";
+  int fleet = 0;
+  for (const YAML::Node& group : RulesFile("datto-rmm-alerts.yml")["groups"]) {
+    if (group["name"].as<std::string>() != "datto-rmm-fleet") continue;
+    for (const YAML::Node& rule : group["rules"]) {
+      ++fleet;
+      const std::string name = rule["alert"].as<std::string>();
+      const std::string expr = rule["expr"].as<std::string>();
+      const std::string url = rule["annotations"]["dashboard_url"].as<std::string>();
+      const std::size_t view = url.find("&viewPanel=");
+      ASSERT_NE(view, std::string::npos) << name << ": " << url;
+      ASSERT_NE(url.find("/d/datto-rmm-overview?"), std::string::npos) << name;
+      const long long id = std::stoll(url.substr(view + 11));
+      ASSERT_EQ(expr.rfind(prefix, 0), 0U) << name;
+      std::string inner = expr.substr(prefix.size(), expr.rfind(") >=") - prefix.size());
+      const std::string job = "job=\"datto-rmm\"";
+      for (std::size_t at = inner.find(job); at != std::string::npos;
+           at = inner.find(job, at + 1)) {
+        inner.replace(at, job.size(),
+                      "job=~\"$job\", instance=~\"$instance\", account=~\"$account\", "
+                      "site_uid=~\"$site_uid\"");
+      }
+      ASSERT_TRUE(exprs.contains(id)) << name << ": no single-query panel " << id;
+      EXPECT_EQ(CollapseSpaces(exprs[id]), CollapseSpaces(inner)) << name << " and panel " << id;
+    }
+  }
+  EXPECT_EQ(fleet, 6);
 }
 
 TEST(RuleFiles, RecordingRulesPassTheLint) {
@@ -151,38 +218,101 @@ TEST(RuleFiles, RecordingRulesPassTheLint) {
 }
 
 TEST(RuleFiles, AlertRulesPassTheLint) {
-  const auto violations =
-      LintAlertRules(RulesFile("datto-rmm-alerts.yml"), CatalogWithRecordings());
-  EXPECT_TRUE(violations.empty()) << Join(violations);
+  for (const char* file : {"datto-rmm-alerts.yml", "optional/datto-rmm-site-alerts.yml"}) {
+    SCOPED_TRACE(file);
+    const auto violations = LintAlertRules(RulesFile(file), CatalogWithRecordings());
+    EXPECT_TRUE(violations.empty()) << Join(violations);
+  }
 }
 
 TEST(RuleFiles, EveryAlertFiresAndStaysQuietInATestAndEveryRecordingIsTested) {
   const std::vector<YAML::Node> tests = {
       YAML::LoadFile((kRepo / "tests/dashboards/rules_test.yml").string()),
       YAML::LoadFile((kRepo / "tests/dashboards/rules_test_long.yml").string())};
-  const auto violations =
-      LintRuleTests(tests, RulesFile("datto-rmm-alerts.yml"), RulesFile("datto-rmm-recording.yml"),
-                    CatalogWithRecordings());
+  const auto violations = LintRuleTests(
+      tests, AllAlertRules(), RulesFile("datto-rmm-recording.yml"), CatalogWithRecordings());
   EXPECT_TRUE(violations.empty()) << Join(violations);
 }
 
-TEST(RuleFiles, TheJobMatcherIsTheDocumentedDefaultEverywhere) {
-  // docs/alerting.md tells users to replace job=~".*datto.*" with a sed one-liner; an `up`
-  // selector written differently would escape it.
-  int up_selectors = 0;
-  for (const YAML::Node& group : RulesFile("datto-rmm-alerts.yml")["groups"]) {
-    for (const YAML::Node& rule : group["rules"]) {
-      for (const Selector& s : ScanPromQl(rule["expr"].as<std::string>()).selectors) {
-        if (s.name != "up") continue;
-        ++up_selectors;
-        ASSERT_EQ(s.matchers.size(), 1U) << rule["alert"].as<std::string>();
-        EXPECT_EQ(s.matchers[0].label, "job");
-        EXPECT_EQ(s.matchers[0].op, "=~");
-        EXPECT_EQ(s.matchers[0].value, ".*datto.*");
+TEST(RuleFiles, EverySelectorNamesExactlyTheExportersJob) {
+  // The default job selector of mixin/config.libsonnet: the job the shipped examples scrape
+  // the exporter with. A regex such as job=~".*datto.*" also matches other Datto products'.
+  int selectors = 0;
+  for (const char* file :
+       {"datto-rmm-alerts.yml", "optional/datto-rmm-site-alerts.yml", "datto-rmm-recording.yml"}) {
+    for (const YAML::Node& group : RulesFile(file)["groups"]) {
+      for (const YAML::Node& rule : group["rules"]) {
+        const std::string expr = rule["expr"].as<std::string>();
+        for (const Selector& s : ScanPromQl(expr).selectors) {
+          ++selectors;
+          const auto jobs = std::count_if(s.matchers.begin(), s.matchers.end(),
+                                          [](const Matcher& m) { return m.label == "job"; });
+          const bool exact =
+              std::any_of(s.matchers.begin(), s.matchers.end(), [](const Matcher& m) {
+                return m.label == "job" && m.op == "=" && m.value == "datto-rmm";
+              });
+          EXPECT_TRUE(jobs == 1 && exact) << file << ": " << s.name << " in " << expr;
+        }
       }
     }
   }
-  EXPECT_EQ(up_selectors, 2);
+  EXPECT_GT(selectors, 40);
+}
+
+TEST(RuleFiles, DefaultAlertsArePerAccountAndPerSiteAlertsAreApart) {
+  // A per-site alert in the default set is what made 1,210 alerts on a 2,000-site account: the
+  // default alerts keep no site label, the per-site file holds the rest.
+  const SeriesCatalog catalog = CatalogWithRecordings();
+  for (const YAML::Node& group : RulesFile("datto-rmm-alerts.yml")["groups"]) {
+    for (const YAML::Node& rule : group["rules"]) {
+      const std::string expr = rule["expr"].as<std::string>();
+      const PromQlScan scan = ScanPromQl(expr);
+      const bool per_site_series =
+          std::any_of(scan.selectors.begin(), scan.selectors.end(), [&](const Selector& s) {
+            const auto labels = catalog.LabelsOf(s.name);
+            return labels && labels->contains("site_uid");
+          });
+      if (!per_site_series) continue;
+      EXPECT_EQ(expr.rfind("count by (job, instance, account) (", 0), 0U)
+          << rule["alert"].as<std::string>()
+          << " reads per-site series but is not counted per account";
+    }
+  }
+  for (const YAML::Node& group : RulesFile("optional/datto-rmm-site-alerts.yml")["groups"]) {
+    for (const YAML::Node& rule : group["rules"]) {
+      EXPECT_EQ(rule["alert"].as<std::string>().rfind("DattoRmmSite", 0), 0U);
+    }
+  }
+}
+
+TEST(Runbook, HasASectionForEveryAlert) {
+  // runbook_url points at "#<alert name in lower case>", the anchor of a "## <AlertName>" heading.
+  const std::string runbook = ReadText(kRepo / "docs/runbook.md");
+  int alerts = 0;
+  for (const YAML::Node& group : AllAlertRules()["groups"]) {
+    for (const YAML::Node& rule : group["rules"]) {
+      const std::string name = rule["alert"].as<std::string>();
+      ++alerts;
+      EXPECT_NE(runbook.find("\n## " + name + "\n"), std::string::npos)
+          << "docs/runbook.md has no section '## " << name << "'";
+      for (const char* part : {"**Meaning.**", "**Impact.**", "**Diagnosis.**", "**Fix.**"}) {
+        const std::size_t at = runbook.find("\n## " + name + "\n");
+        const std::size_t next = runbook.find("\n## ", at + 1);
+        EXPECT_NE(runbook.substr(at, next - at).find(part), std::string::npos)
+            << name << " has no " << part;
+      }
+    }
+  }
+  EXPECT_EQ(alerts, 23);
+}
+
+TEST(Provisioning, GrafanaManagedAlertRulesPassTheLint) {
+  const YAML::Node datasources =
+      YAML::LoadFile((kRepo / "dashboards/provisioning/datasources/prometheus.yml").string());
+  const auto violations = LintGrafanaAlerting(
+      YAML::LoadFile((kRepo / "dashboards/provisioning/alerting/datto-rmm-alerts.yaml").string()),
+      RulesFile("datto-rmm-alerts.yml"), datasources["datasources"][0]["uid"].as<std::string>());
+  EXPECT_TRUE(violations.empty()) << Join(violations);
 }
 
 TEST(Provisioning, DatasourceIsThePrometheusService) {
@@ -222,9 +352,10 @@ constexpr const char* kSampleDashboard = R"json({
     {"name": "account", "type": "query", "includeAll": true, "multi": true,
      "datasource": {"type": "prometheus", "uid": "${datasource}"},
      "query": "label_values(datto_rmm_up{job=~\"$job\", instance=~\"$instance\"}, account)"},
-    {"name": "site", "type": "query", "includeAll": true, "multi": false,
+    {"name": "site_uid", "type": "query", "includeAll": true, "multi": false,
      "datasource": {"type": "prometheus", "uid": "${datasource}"},
-     "query": "label_values(datto_rmm_site_info{job=~\"$job\", instance=~\"$instance\", account=~\"$account\"}, site)"}
+     "regex": "/site=\"(?<text>.*)\",site_uid=\"(?<value>[^\"]*)\"/",
+     "query": "query_result(max by (site_uid, site) (datto_rmm_site_info{job=~\"$job\", instance=~\"$instance\", account=~\"$account\"}))"}
   ]},
   "panels": [
     {"id": 1, "type": "row", "title": "Row", "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1}, "panels": []},
@@ -232,10 +363,10 @@ constexpr const char* kSampleDashboard = R"json({
      "datasource": {"type": "prometheus", "uid": "${datasource}"},
      "gridPos": {"x": 0, "y": 1, "w": 12, "h": 8},
      "fieldConfig": {"defaults": {"unit": "short", "links": [
-        {"title": "Site", "url": "/d/lint-sample?var-site=${__field.labels.site:percentencode}"}]},
+        {"title": "Site", "url": "/d/lint-sample?var-site_uid=${__field.labels.site_uid:percentencode}"}]},
       "overrides": []},
      "targets": [{"refId": "A", "datasource": {"type": "prometheus", "uid": "${datasource}"},
-       "expr": "sum by (site) (datto_rmm_site_devices{job=~\"$job\", instance=~\"$instance\", account=~\"$account\", site=~\"$site\", status=\"offline\"})"}]},
+       "expr": "sum by (site) (datto_rmm_site_devices{job=~\"$job\", instance=~\"$instance\", account=~\"$account\", site_uid=~\"$site_uid\", status=\"offline\"})"}]},
     {"id": 3, "type": "stat", "title": "Requests",
      "datasource": {"type": "prometheus", "uid": "${datasource}"},
      "gridPos": {"x": 12, "y": 1, "w": 12, "h": 8},
@@ -282,8 +413,14 @@ TEST_F(DashboardLintTest, MissingFilterVariable) {
 }
 
 TEST_F(DashboardLintTest, MissingSiteVariableWhilePerSiteSeriesAreQueried) {
-  RemoveVariable("site");
-  EXPECT_TRUE(HasViolation(Lint(), "no variable site")) << Join(Lint());
+  RemoveVariable("site_uid");
+  EXPECT_TRUE(HasViolation(Lint(), "no variable site_uid")) << Join(Lint());
+}
+
+TEST_F(DashboardLintTest, SiteVariableThatDoesNotSelectByUid) {
+  dashboard_["templating"]["list"][4]["regex"] = "/site=\"(?<value>[^\"]*)\"/";
+  EXPECT_TRUE(HasViolation(Lint(), "needs a regex with (?<text>...) and site_uid="))
+      << Join(Lint());
 }
 
 TEST_F(DashboardLintTest, VariableWithoutRegexEscaping) {
@@ -313,7 +450,7 @@ TEST_F(DashboardLintTest, QueryNotFilteredByAVariable) {
 }
 
 TEST_F(DashboardLintTest, VariableInAnotherForm) {
-  ReplaceInExpr("site=~\"$site\"", "site=\"$site\"");
+  ReplaceInExpr("site_uid=~\"$site_uid\"", "site_uid=\"$site_uid\"");
   EXPECT_TRUE(HasViolation(Lint(), "template variable in datto_rmm_site_devices")) << Join(Lint());
 }
 
@@ -369,7 +506,7 @@ TEST_F(DashboardLintTest, BareSelectorInAMergedTable) {
   second["refId"] = "B";
   second["expr"] =
       "datto_rmm_site_devices_reboot_required{job=~\"$job\", instance=~\"$instance\", "
-      "account=~\"$account\", site=~\"$site\"}";
+      "account=~\"$account\", site_uid=~\"$site_uid\"}";
   panel["targets"].push_back(second);
   EXPECT_TRUE(HasViolation(Lint(), "target B: a bare selector in a merged table")) << Join(Lint());
   EXPECT_FALSE(HasViolation(Lint(), "target A: a bare selector")) << Join(Lint());
@@ -404,7 +541,18 @@ groups:
         annotations:
           summary: Servers offline.
           description: '{{ $value }} servers offline at {{ $labels.site }} ({{ $labels.account }}).'
-          runbook: Check the servers.
+          runbook_url: https://example.com/docs/runbook.md#dattormmsample
+          dashboard_url: http://grafana:3000/d/datto-rmm-site?var-site_uid={{ $labels.site_uid }}
+      - alert: DattoRmmSampleAlerts
+        expr: count by (account) (datto_rmm_site_alerts_open{priority="critical", muted="false"} > 0)
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: Critical alerts.
+          description: '{{ $value }} sites of {{ $labels.account }}: {{ range query "x" }}{{ .Labels.site }}{{ end }}'
+          runbook_url: https://example.com/docs/runbook.md#dattormmsamplealerts
+          dashboard_url: http://grafana:3000/d/datto-rmm-overview
 )yaml";
 
 TEST(RulesLintTest, SamplesAreClean) {
@@ -431,8 +579,15 @@ TEST(RulesLintTest, AlertMistakes) {
       HasViolation(LintAlertWith("severity: critical", "severity: page"), "labels.severity"));
   EXPECT_TRUE(HasViolation(LintAlertWith("{{ $value }} servers", "Servers"), "($value)"));
   EXPECT_TRUE(HasViolation(LintAlertWith(" ({{ $labels.account }})", ""), "name the account"));
-  EXPECT_TRUE(HasViolation(LintAlertWith("runbook: Check", "notes: Check"), "no runbook"));
+  EXPECT_TRUE(HasViolation(LintAlertWith("runbook.md#dattormmsample\n", "runbook.md#other\n"),
+                           "runbook_url must end in"));
+  EXPECT_TRUE(HasViolation(LintAlertWith("runbook_url: https", "notes: https"), "runbook_url"));
+  EXPECT_TRUE(HasViolation(LintAlertWith("/d/datto-rmm-site?", "/d/datto-rmm-sites?"),
+                           "dashboard_url must open"));
   EXPECT_TRUE(HasViolation(LintAlertWith("for: 15m", "for: 15 minutes"), "not a duration"));
+  EXPECT_TRUE(HasViolation(LintAlertWith("for: 15m\n        ", ""), "no 'for'"));
+  EXPECT_TRUE(HasViolation(LintAlertWith(", muted=\"false\"", ""), "muted=\"false\""));
+  EXPECT_TRUE(HasViolation(LintAlertWith("muted=\"false\"", "muted=\"true\""), "muted=\"false\""));
   EXPECT_TRUE(
       HasViolation(LintAlertWith("status=\"offline\"", "state=\"offline\""), "has no label state"));
   EXPECT_TRUE(
@@ -474,7 +629,7 @@ TEST(RulesLintTest, RuleTestMistakes) {
   const YAML::Node recording = YAML::Load(kSampleRecording);
   LintRecordingRules(recording, catalog);
   const YAML::Node tests = YAML::Load(R"yaml(
-rule_files: [../../rules/datto-rmm-alerts.yml, ../../rules/datto-rmm-recording.yml]
+rule_files: [../../rules/datto-rmm-alerts.yml, ../../rules/datto-rmm-recording.yml]  # one missing
 tests:
   - name: fires only
     input_series:
@@ -492,11 +647,87 @@ tests:
   const auto violations = LintRuleTests({tests}, YAML::Load(kSampleAlerts), recording, catalog);
   EXPECT_TRUE(HasViolation(violations, "DattoRmmSample has no test case where it does not fire"))
       << Join(violations);
+  EXPECT_TRUE(HasViolation(violations, "does not load all three rule files")) << Join(violations);
   EXPECT_TRUE(HasViolation(violations, "does not have exactly the labels")) << Join(violations);
   EXPECT_TRUE(HasViolation(violations, "account:datto_rmm_devices:sum has no promql_expr_test"))
       << Join(violations);
   EXPECT_FALSE(HasViolation(violations, "DattoRmmSample has no test case where it fires"))
       << Join(violations);
+}
+
+// ---- Grafana-managed rules on literal inputs -----------------------------------------------
+
+constexpr const char* kSamplePrometheusAlerts = R"yaml(
+groups:
+  - name: g
+    rules:
+      - alert: DattoRmmServersOffline
+        expr: count by (account) (x > 0)
+        for: 5m
+        labels: {severity: critical}
+)yaml";
+
+constexpr const char* kSampleGrafanaAlerting = R"yaml(
+apiVersion: 1
+groups:
+  - orgId: 1
+    name: g
+    folder: Datto RMM
+    interval: 1m
+    rules:
+      - uid: drmm-servers-offline
+        title: DattoRmmServersOffline
+        condition: B
+        for: 5m
+        labels: {severity: critical}
+        annotations:
+          summary: s
+          description: '{{ $values.A.Value }} sites'
+          runbook_url: https://example.com/runbook.md#dattormmserversoffline
+          dashboard_url: http://grafana:3000/d/datto-rmm-overview
+        data:
+          - refId: A
+            datasourceUid: prometheus
+            model: {refId: A, expr: 'count by (account) (x > 0)', instant: true}
+          - refId: B
+            datasourceUid: __expr__
+            model: {refId: B, type: math, expression: 'is_number($A) || is_nan($A) || is_inf($A)'}
+        noDataState: OK
+        execErrState: Error
+)yaml";
+
+std::vector<std::string> LintGrafanaWith(std::string_view from, std::string_view to) {
+  std::string text = kSampleGrafanaAlerting;
+  const std::size_t at = text.find(from);
+  if (at == std::string::npos) return {"sample does not contain " + std::string(from)};
+  text.replace(at, from.size(), to);
+  return LintGrafanaAlerting(YAML::Load(text), YAML::Load(kSamplePrometheusAlerts), "prometheus");
+}
+
+TEST(GrafanaAlertingLintTest, SampleIsCleanAndUidsAreKebabCase) {
+  const auto violations = LintGrafanaWith("", "");
+  EXPECT_TRUE(violations.empty()) << Join(violations);
+  EXPECT_EQ(GrafanaRuleUid("DattoRmmSiteDevicesOfflineHigh"), "drmm-site-devices-offline-high");
+}
+
+TEST(GrafanaAlertingLintTest, Mistakes) {
+  EXPECT_TRUE(HasViolation(LintGrafanaWith("apiVersion: 1", "apiVersion: 2"), "apiVersion"));
+  EXPECT_TRUE(HasViolation(LintGrafanaWith("condition: B", "condition: C"), "names none"));
+  EXPECT_TRUE(HasViolation(LintGrafanaWith("datasourceUid: prometheus", "datasourceUid: P1809F"),
+                           "not the provisioned 'prometheus'"));
+  EXPECT_TRUE(HasViolation(LintGrafanaWith("uid: drmm-servers-offline", "uid: 8f3a9c"),
+                           "is not the stable drmm-servers-offline"));
+  EXPECT_TRUE(HasViolation(LintGrafanaWith("is_number($A)", "is_number($C)"), "reads $C"));
+  EXPECT_TRUE(HasViolation(LintGrafanaWith("expr: 'count", "expr: 'sum"), "expression"));
+  EXPECT_TRUE(HasViolation(LintGrafanaWith("for: 5m", "for: 1m"), "differs"));
+  EXPECT_TRUE(
+      HasViolation(LintGrafanaWith("{severity: critical}", "{severity: info}"), "severity"));
+  EXPECT_TRUE(HasViolation(LintGrafanaWith("{{ $values.A.Value }}", "{{ $value }}"), "$values"));
+  EXPECT_TRUE(HasViolation(LintGrafanaWith("title: DattoRmmServersOffline", "title: DattoRmmOther"),
+                           "has no Grafana-managed rule"));
+  EXPECT_TRUE(HasViolation(
+      LintGrafanaWith("          dashboard_url: http://grafana:3000/d/datto-rmm-overview\n", ""),
+      "no dashboard_url"));
 }
 
 // ---- The scanner ---------------------------------------------------------------------------

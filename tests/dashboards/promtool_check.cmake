@@ -1,8 +1,8 @@
 # The promtool checks behind the CTest tests labelled `tool` (tests/dashboards/CMakeLists.txt).
 # Run as: cmake -DACTION=<action> -DSOURCE_DIR=<repo> [-DWORK_DIR=<dir>] -P promtool_check.cmake
-#   check-rules            promtool check rules on rules/*.yml
+#   check-rules            promtool check rules on the three rules/*.yml files
 #   test-rules             promtool test rules on the rule unit tests
-#   check-dashboard-exprs  every dashboard query and variable selector, with the template
+#   check-dashboard-exprs  every dashboard query and variable query, with the template
 #                          variables replaced (=~"$var" -> =~".*", $__rate_interval -> 5m),
 #                          written as recording rules and parsed by promtool check rules
 # A missing promtool is a failure, not a skip: CI installs Debian's `prometheus` package.
@@ -56,6 +56,7 @@ endfunction()
 
 if(ACTION STREQUAL "check-rules")
   run_promtool(check rules ${SOURCE_DIR}/rules/datto-rmm-alerts.yml
+               ${SOURCE_DIR}/rules/optional/datto-rmm-site-alerts.yml
                ${SOURCE_DIR}/rules/datto-rmm-recording.yml)
 elseif(ACTION STREQUAL "test-rules")
   run_promtool(test rules ${SOURCE_DIR}/tests/dashboards/rules_test.yml
@@ -92,11 +93,16 @@ elseif(ACTION STREQUAL "check-dashboard-exprs")
       if(err)
         string(JSON query GET "${json}" templating list ${v} query)
       endif()
-      if(NOT query MATCHES "^label_values\\((.*), *[A-Za-z_][A-Za-z0-9_]*\\)$")
-        message(FATAL_ERROR "${file}: variable ${name}: not label_values(<selector>, <label>)")
+      if(query MATCHES "^label_values\\((.*), *[A-Za-z_][A-Za-z0-9_]*\\)$")
+        set(variable_expr "${CMAKE_MATCH_1}")
+      elseif(query MATCHES "^query_result\\((.*)\\)$")
+        set(variable_expr "${CMAKE_MATCH_1}")
+      else()
+        message(FATAL_ERROR "${file}: variable ${name}: not label_values(<selector>, <label>) "
+                            "or query_result(<expr>)")
       endif()
       append_rule(yaml "dashboard:${stem}_variable_${name}:check" "${stem} variable ${name}"
-                  "${CMAKE_MATCH_1}")
+                  "${variable_expr}")
     endforeach()
     math(EXPR found "${found} + 1")
   endforeach()

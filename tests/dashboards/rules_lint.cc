@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
 #include <regex>
 #include <set>
@@ -14,6 +15,33 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kSeverities = {"critical", "warning", "info"};
 constexpr std::array<std::string_view, 3> kRateFunctions = {"rate", "irate", "increase"};
+// Alerts without a `for`: their expression only grows until the problem is fixed (an age), so
+// it cannot flap. Every other alert needs one.
+constexpr std::array<std::string_view, 1> kNoForAlerts = {"DattoRmmDataStale"};
+// Families with a muted label: an alert counts only what nobody has acknowledged in Datto.
+constexpr std::array<std::string_view, 3> kMutedFamilies = {
+    "datto_rmm_site_alerts_open", "datto_rmm_site_oldest_open_alert_timestamp_seconds",
+    "datto_rmm_alerts_open"};
+// The dashboards a dashboard_url may open (their uids never change: docs/dashboards.md).
+constexpr std::array<std::string_view, 3> kDashboardPaths = {
+    "/d/datto-rmm-overview", "/d/datto-rmm-site", "/d/datto-rmm-exporter"};
+// The rule files a promtool test file loads: all of them, so that no rule goes untested.
+const std::set<std::string>& RuleFileNames() {
+  static const std::set<std::string> names = {"datto-rmm-alerts.yml", "datto-rmm-site-alerts.yml",
+                                              "datto-rmm-recording.yml"};
+  return names;
+}
+
+template <std::size_t N>
+bool OneOf(const std::array<std::string_view, N>& words, std::string_view word) {
+  return std::find(words.begin(), words.end(), word) != words.end();
+}
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
 
 // yaml-cpp throws on a lookup in a missing node, so every read goes through these two.
 std::string Scalar(const YAML::Node& node, const char* key) {
@@ -165,9 +193,19 @@ std::vector<std::string> LintAlertRules(const YAML::Node& file, const SeriesCata
         out.push_back(where + ": uses recorded series " + s.name +
                       " (alerts must work without the recording rules)");
       }
+      const bool unmuted_only = std::any_of(
+          s.matchers.begin(), s.matchers.end(),
+          [](const Matcher& m) { return m.label == "muted" && m.op == "=" && m.value == "false"; });
+      if (OneOf(kMutedFamilies, s.name) && !unmuted_only) {
+        out.push_back(where + ": " + s.name +
+                      " must be filtered by muted=\"false\" (muted alerts are acknowledged)");
+      }
     }
-    if (!Scalar(rule, "for").empty() && !std::regex_match(Scalar(rule, "for"), kDuration)) {
+    const std::string for_ = Scalar(rule, "for");
+    if (!for_.empty() && !std::regex_match(for_, kDuration)) {
       out.push_back(where + ": 'for' is not a duration");
+    } else if (for_.empty() && !OneOf(kNoForAlerts, alert)) {
+      out.push_back(where + ": no 'for' (one evaluation must not page; see kNoForAlerts)");
     }
     const YAML::Node labels = rule.IsMap() ? rule["labels"] : YAML::Node();
     const std::string severity = Scalar(labels, "severity");
@@ -178,8 +216,21 @@ std::vector<std::string> LintAlertRules(const YAML::Node& file, const SeriesCata
     const std::string description = Scalar(annotations, "description");
     if (Scalar(annotations, "summary").empty()) out.push_back(where + ": no summary annotation");
     if (description.empty()) out.push_back(where + ": no description annotation");
-    if (Scalar(annotations, "runbook").empty() && Scalar(annotations, "runbook_url").empty()) {
-      out.push_back(where + ": no runbook or runbook_url annotation");
+    const std::string runbook = Scalar(annotations, "runbook_url");
+    const std::string anchor = "/runbook.md#" + Lower(alert);
+    if (runbook.size() < anchor.size() ||
+        runbook.compare(runbook.size() - anchor.size(), anchor.size(), anchor) != 0) {
+      out.push_back(where + ": runbook_url must end in docs/runbook.md's anchor ..." + anchor);
+    }
+    const std::string dashboard = Scalar(annotations, "dashboard_url");
+    const bool known_dashboard =
+        std::any_of(kDashboardPaths.begin(), kDashboardPaths.end(), [&](std::string_view path) {
+          const std::size_t at = dashboard.find(path);
+          return at != std::string::npos &&
+                 (at + path.size() == dashboard.size() || dashboard[at + path.size()] == '?');
+        });
+    if (!known_dashboard) {
+      out.push_back(where + ": dashboard_url must open one of the three dashboards (/d/<uid>)");
     }
     if (description.find("$value") == std::string::npos) {
       out.push_back(where + ": the description does not show the value ($value)");
@@ -188,8 +239,10 @@ std::vector<std::string> LintAlertRules(const YAML::Node& file, const SeriesCata
         description.find("$labels.account") == std::string::npos) {
       out.push_back(where + ": the description does not name the account");
     }
-    if (AllCarry(scan, catalog, "site") && description.find("$labels.site") == std::string::npos) {
-      out.push_back(where + ": the description does not name the site");
+    // A per-site alert names its site; a fleet alert lists them ({{ $s.Labels.site }}).
+    if (AllCarry(scan, catalog, "site") && description.find("$labels.site") == std::string::npos &&
+        description.find(".Labels.site") == std::string::npos) {
+      out.push_back(where + ": the description does not name the site (or list the sites)");
     }
   }
   return out;
@@ -218,8 +271,8 @@ std::vector<std::string> LintRuleTests(const std::vector<YAML::Node>& test_files
       const auto path = f.as<std::string>();
       rule_files.insert(path.substr(path.find_last_of('/') + 1));
     }
-    if (rule_files != std::set<std::string>{"datto-rmm-alerts.yml", "datto-rmm-recording.yml"}) {
-      out.emplace_back("a test file does not load both rule files");
+    if (rule_files != RuleFileNames()) {
+      out.emplace_back("a test file does not load all three rule files");
     }
     for (const YAML::Node& test : Sequence(file, "tests")) {
       const std::string name = Scalar(test, "name");

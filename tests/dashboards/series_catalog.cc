@@ -13,10 +13,17 @@ namespace {
 // and instance (see the header of rules/datto-rmm-recording.yml).
 const std::map<std::string_view, std::vector<std::string_view>>& LevelLabels() {
   static const std::map<std::string_view, std::vector<std::string_view>> levels = {
-      {"account", {"account"}},   {"site", {"site_uid", "site"}},
-      {"priority", {"priority"}}, {"status", {"status"}},
-      {"category", {"category"}}, {"collector", {"collector"}},
-      {"endpoint", {"endpoint"}}, {"code", {"code"}},
+      {"account", {"account"}},
+      {"site", {"site_uid", "site"}},
+      {"priority", {"priority"}},
+      {"muted", {"muted"}},
+      {"status", {"status"}},
+      {"patch_status", {"patch_status"}},
+      {"antivirus_status", {"antivirus_status"}},
+      {"category", {"category"}},
+      {"collector", {"collector"}},
+      {"endpoint", {"endpoint"}},
+      {"code", {"code"}},
   };
   return levels;
 }
@@ -58,6 +65,7 @@ SeriesCatalog::SeriesCatalog() {
       {"status", {"online", "offline"}},
       {"state", {"approved_pending", "not_approved", "installed"}},
       {"on_demand", {"true", "false"}},
+      {"muted", {"true", "false"}},
   };
 }
 
@@ -71,13 +79,23 @@ std::optional<std::string> SeriesCatalog::AddRecorded(std::string_view name) {
   std::set<std::string> labels = {"job", "instance"};
   const std::string level = m[1].str();
   std::size_t start = 0;
-  // Bounded by the level's length: each round consumes one word.
+  // Bounded by the level's length: each round consumes at least one word. Labels whose names
+  // have an underscore (patch_status) are level words too, so the longest known word wins.
   while (start <= level.size()) {
-    const std::size_t end = std::min(level.find('_', start), level.size());
-    const std::string word = level.substr(start, end - start);
-    const auto it = LevelLabels().find(word);
+    std::size_t end = std::min(level.find('_', start), level.size());
+    auto it = LevelLabels().find(std::string_view(level).substr(start, end - start));
+    for (std::size_t longer = end; longer < level.size();) {
+      longer = std::min(level.find('_', longer + 1), level.size());
+      const auto candidate =
+          LevelLabels().find(std::string_view(level).substr(start, longer - start));
+      if (candidate != LevelLabels().end()) {
+        it = candidate;
+        end = longer;
+      }
+    }
     if (it == LevelLabels().end()) {
-      return "recording rule '" + text + "': level word '" + word + "' names no label group";
+      return "recording rule '" + text + "': level word '" + level.substr(start, end - start) +
+             "' names no label group";
     }
     for (const std::string_view label : it->second) labels.emplace(label);
     start = end + 1;

@@ -1,6 +1,7 @@
 #include "dashboard_queries.h"
 
 #include <optional>
+#include <regex>
 #include <string_view>
 #include <utility>
 
@@ -56,7 +57,7 @@ void AddPanel(const json& panel, const std::string& file, const std::string& rat
       if (expr.empty()) continue;
       out.push_back({file + " panel " + IdOf(panel) + " (" + Text(panel, "title") + ") " +
                          Text(target, "refId"),
-                     SubstituteTemplateVariables(expr, rate_range), ""});
+                     SubstituteTemplateVariables(expr, rate_range), "", false, ""});
     }
   }
   if (panel.contains("panels") && panel.at("panels").is_array()) {
@@ -109,13 +110,86 @@ std::vector<DashboardQuery> VariableQueries(const json& dashboard, const std::st
     DashboardQuery item;
     item.where = file + " variable " + Text(variable, "name");
     item.expr = text;
+    static constexpr std::string_view kQueryResult = "query_result(";
+    const std::string_view trimmed = Trimmed(text);
     if (const auto parts = SplitLabelValues(text)) {
       item.expr = SubstituteTemplateVariables(parts->first, "");
       item.label = parts->second;
+    } else if (trimmed.starts_with(kQueryResult) && trimmed.ends_with(")")) {
+      item.expr = SubstituteTemplateVariables(
+          std::string(
+              trimmed.substr(kQueryResult.size(), trimmed.size() - kQueryResult.size() - 1)),
+          "");
+      item.query_result = true;
     }
+    item.regex = Text(variable, "regex");
     out.push_back(std::move(item));
   }
   return out;
+}
+
+std::string GrafanaQueryResultText(const std::map<std::string, std::string>& labels,
+                                   const std::string& value, long long time_ms) {
+  std::string text;
+  if (const auto name = labels.find("__name__"); name != labels.end()) text = name->second;
+  text += '{';
+  bool first = true;
+  for (const auto& [label, label_value] : labels) {
+    if (label == "__name__") continue;
+    if (!first) text += ',';
+    first = false;
+    text += label + "=\"" + label_value + "\"";
+  }
+  return text + "} " + value + " " + std::to_string(time_ms);
+}
+
+std::optional<VariableOption> ApplyVariableRegex(const std::string& regex,
+                                                 const std::string& option) {
+  if (regex.size() < 2 || regex.front() != '/') return std::nullopt;
+  const std::size_t close = regex.rfind('/');
+  if (close == 0) return std::nullopt;
+  std::string pattern = regex.substr(1, close - 1);
+  // std::regex (ECMAScript as of C++11) has no named groups: number them instead.
+  int text_group = 0;
+  int value_group = 0;
+  int group = 0;
+  std::string plain;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      plain += pattern.substr(i, 2);
+      ++i;
+      continue;
+    }
+    if (pattern[i] == '(' && pattern.compare(i, 3, "(?<") != 0 &&
+        pattern.compare(i, 2, "(?") == 0) {
+      plain += '(';  // a non-capturing or look-around group: not numbered
+      continue;
+    }
+    if (pattern[i] == '(') {
+      ++group;
+      if (pattern.compare(i, 3, "(?<") == 0) {
+        const std::size_t end = pattern.find('>', i);
+        if (end == std::string::npos) return std::nullopt;
+        const std::string name = pattern.substr(i + 3, end - i - 3);
+        if (name == "text") text_group = group;
+        if (name == "value") value_group = group;
+        plain += '(';
+        i = end;
+        continue;
+      }
+    }
+    plain += pattern[i];
+  }
+  std::smatch m;
+  try {
+    if (!std::regex_search(option, m, std::regex(plain))) return std::nullopt;
+  } catch (const std::regex_error&) {
+    return std::nullopt;
+  }
+  VariableOption result;
+  result.value = value_group > 0 ? m[value_group].str() : (group > 0 ? m[1].str() : m[0].str());
+  result.text = text_group > 0 ? m[text_group].str() : result.value;
+  return result;
 }
 
 }  // namespace drmm::e2e

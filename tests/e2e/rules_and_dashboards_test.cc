@@ -1,7 +1,9 @@
 // The shipped rules and dashboards against a real Prometheus that scrapes a real exporter every
-// second and evaluates rules/datto-rmm-alerts.yml and rules/datto-rmm-recording.yml every second.
-// Every rule loads and stays healthy; every recording rule, every alert and every dashboard query
-// (template variables replaced) evaluates without error and returns series.
+// second and evaluates rules/datto-rmm-alerts.yml, rules/optional/datto-rmm-site-alerts.yml and
+// rules/datto-rmm-recording.yml every second. Every rule loads and stays healthy; every recording
+// rule, every alert, every query of the Grafana-managed rules file
+// (dashboards/provisioning/alerting/) and every dashboard query (template variables replaced)
+// evaluates without error and returns series; the fleet alerts' descriptions list their sites.
 //
 // Most alerts return series only when something is wrong, so the environment is built wrong on
 // purpose, one account (and one simulator) per kind of trouble:
@@ -13,11 +15,11 @@
 //   blocked      the API answers 403 (an IP block) from the first request
 //   tight        a budget of 1 request per minute for four collectors every 10 s
 //   wrongsecret  the token endpoint answers 401
-// plus a second scrape job on a port nobody listens on. Two alerts are about time itself and are
-// evaluated at another time instead: DattoRmmExporterMissing before Prometheus's first scrape
-// (when no datto target existed yet), and DattoRmmDataStale 16 minutes from now: Prometheus runs
-// with a 20-minute lookback, so it still sees the current samples then, as it would see a
-// collector that stopped succeeding now.
+// plus a second target of the exporter's job on a port nobody listens on. Two alerts are about time
+// itself and are evaluated at another time instead: DattoRmmExporterMissing before Prometheus's
+// first scrape (when no datto target existed yet), and DattoRmmDataStale 16 minutes from now:
+// Prometheus runs with a 20-minute lookback, so it still sees the current samples then, as it would
+// see a collector that stopped succeeding now.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -25,7 +27,10 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dashboard_queries.h"
@@ -88,23 +93,25 @@ accounts:
     api_secret: not-the-secret
 )";
 
-// The exporter's job and a job whose target nobody listens on; both match the alerts' job
-// matcher (job=~".*datto.*").
+// The exporter's job (the rules select job="datto-rmm") with a second target nobody listens on,
+// and another Datto product's job whose target is down too: the rules must ignore it.
 constexpr const char* kPrometheusConfig = R"(global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
 rule_files:
   - ${rules}/datto-rmm-alerts.yml
+  - ${rules}/optional/datto-rmm-site-alerts.yml
   - ${rules}/datto-rmm-recording.yml
 scrape_configs:
   - job_name: datto-rmm
     static_configs:
-      - targets: ['127.0.0.1:${exporter}']
-  - job_name: datto-rmm-dead
+      - targets: ['127.0.0.1:${exporter}', '127.0.0.1:${dead}']
+  - job_name: datto-bcdr
     static_configs:
       - targets: ['127.0.0.1:${dead}']
 )";
+constexpr const char* kGrafanaRulesFile = "dashboards/provisioning/alerting/datto-rmm-alerts.yaml";
 
 enum class EvaluateAt { kNow, kBeforeFirstScrape, kSixteenMinutesLater };
 
@@ -117,94 +124,96 @@ struct AlertCase {
 };
 
 const std::vector<AlertCase>& AlertCases() {
-  static const std::vector<AlertCase> cases = {
-      {"DattoRmmExporterDown",
-       "a second scrape job on a dead port",
-       EvaluateAt::kNow,
-       {{"job", "datto-rmm-dead"}},
-       {{"job", "datto-rmm"}}},
-      {"DattoRmmExporterMissing",
-       "evaluated before the first scrape",
-       EvaluateAt::kBeforeFirstScrape,
-       {},
-       {}},
-      {"DattoRmmAccountDown",
-       "401 and 403 accounts",
-       EvaluateAt::kNow,
-       {{"account", "wrongsecret"}, {"account", "blocked"}},
-       {{"account", "fleet"}, {"account", "busy"}}},
-      {"DattoRmmCollectorFailing",
-       "the 401 account's collectors fail",
-       EvaluateAt::kNow,
-       {{"account", "wrongsecret"}},
-       {{"account", "busy"}}},
-      {"DattoRmmDataStale",
-       "evaluated 16 minutes after the last success",
-       EvaluateAt::kSixteenMinutesLater,
-       {{"account", "fleet"}},
-       {}},
-      {"DattoRmmDecodeErrors",
-       "one malformed JSON answer, with the counter created at 0",
-       EvaluateAt::kNow,
-       {{"account", "fleet"}},
-       {{"account", "busy"}}},
-      {"DattoRmmAccountRateLimitNear",
-       "other consumers take 500 of 600",
-       EvaluateAt::kNow,
-       {{"account", "busy"}},
-       {{"account", "fleet"}}},
-      {"DattoRmmPollBudgetExceeded",
-       "1 request per minute for 24 planned",
-       EvaluateAt::kNow,
-       {{"account", "tight"}},
-       {{"account", "fleet"}, {"account", "busy"}}},
-      {"DattoRmmRateLimited",
-       "a 429 injected",
-       EvaluateAt::kNow,
-       {{"account", "fleet"}},
-       {{"account", "busy"}}},
-      {"DattoRmmApiBlocked",
-       "a 403 block from the start",
-       EvaluateAt::kNow,
-       {{"account", "blocked"}},
-       {{"account", "fleet"}}},
-      {"DattoRmmAuthTokenExpiring",
-       "60 s token lifetime",
-       EvaluateAt::kNow,
-       {{"account", "busy"}},
-       {{"account", "fleet"}}},
-      {"DattoRmmSiteCriticalAlertsOpen",
-       "critical alerts opened days ago",
-       EvaluateAt::kNow,
-       {{"account", "fleet"}},
-       {}},
-      {"DattoRmmServersOffline",
-       "offline servers (seed 6)",
-       EvaluateAt::kNow,
-       {{"account", "fleet"}},
-       {}},
-      {"DattoRmmSiteDevicesOfflineHigh",
-       "online ratio 0.2",
-       EvaluateAt::kNow,
-       {{"account", "busy"}},
-       {}},
-      {"DattoRmmPatchInstallErrors",
-       "install errors",
-       EvaluateAt::kNow,
-       {{"account", "fleet"}},
-       {}},
-      {"DattoRmmRebootRequiredTooLong",
-       "reboots pending",
-       EvaluateAt::kNow,
-       {{"account", "fleet"}},
-       {}},
-      {"DattoRmmAntivirusNotRunning",
-       "antivirus not running",
-       EvaluateAt::kNow,
-       {{"account", "fleet"}},
-       {}},
-  };
+  static const std::vector<AlertCase> cases = [] {
+    std::vector<AlertCase> list = {
+        {"DattoRmmExporterDown",
+         "a second target of the job on a dead port",
+         EvaluateAt::kNow,
+         {{"job", "datto-rmm"}},
+         {{"job", "datto-bcdr"}}},
+        {"DattoRmmExporterMissing",
+         "evaluated before the first scrape",
+         EvaluateAt::kBeforeFirstScrape,
+         {},
+         {}},
+        {"DattoRmmAccountDown",
+         "401 and 403 accounts",
+         EvaluateAt::kNow,
+         {{"account", "wrongsecret"}, {"account", "blocked"}},
+         {{"account", "fleet"}, {"account", "busy"}}},
+        {"DattoRmmCollectorFailing",
+         "the 401 account's collectors fail",
+         EvaluateAt::kNow,
+         {{"account", "wrongsecret"}},
+         {{"account", "busy"}}},
+        {"DattoRmmDataStale",
+         "evaluated 16 minutes after the last success",
+         EvaluateAt::kSixteenMinutesLater,
+         {{"account", "fleet"}},
+         {}},
+        {"DattoRmmDecodeErrors",
+         "one malformed JSON answer, with the counter created at 0",
+         EvaluateAt::kNow,
+         {{"account", "fleet"}},
+         {{"account", "busy"}}},
+        {"DattoRmmAccountRateLimitNear",
+         "other consumers take 500 of 600",
+         EvaluateAt::kNow,
+         {{"account", "busy"}},
+         {{"account", "fleet"}}},
+        {"DattoRmmPollBudgetExceeded",
+         "1 request per minute for 24 planned",
+         EvaluateAt::kNow,
+         {{"account", "tight"}},
+         {{"account", "fleet"}, {"account", "busy"}}},
+        {"DattoRmmRateLimited",
+         "a 429 injected",
+         EvaluateAt::kNow,
+         {{"account", "fleet"}},
+         {{"account", "busy"}}},
+        {"DattoRmmApiBlocked",
+         "a 403 block from the start",
+         EvaluateAt::kNow,
+         {{"account", "blocked"}},
+         {{"account", "fleet"}}},
+        {"DattoRmmAuthTokenExpiring",
+         "60 s token lifetime",
+         EvaluateAt::kNow,
+         {{"account", "busy"}},
+         {{"account", "fleet"}}},
+    };
+    // The fleet alerts (one series per account) and their per-site versions (one per site).
+    const std::vector<std::pair<std::string, std::string>> fleet = {
+        {"ServersOffline", "offline servers (seed 6)"},
+        {"CriticalAlertsOpen", "unmuted critical alerts opened days ago"},
+        {"AntivirusProblems", "antivirus not running or not detected"},
+        {"PatchInstallErrors", "install errors"},
+        {"RebootRequiredTooLong", "reboots pending"},
+    };
+    for (const auto& [name, why] : fleet) {
+      list.push_back({"DattoRmm" + name, why, EvaluateAt::kNow, {{"account", "fleet"}}, {}});
+      list.push_back({"DattoRmmSite" + name, why, EvaluateAt::kNow, {{"account", "fleet"}}, {}});
+    }
+    list.push_back({"DattoRmmSitesMostlyOffline",
+                    "online ratio 0.2",
+                    EvaluateAt::kNow,
+                    {{"account", "busy"}},
+                    {}});
+    list.push_back({"DattoRmmSiteDevicesOfflineHigh",
+                    "online ratio 0.2",
+                    EvaluateAt::kNow,
+                    {{"account", "busy"}},
+                    {}});
+    return list;
+  }();
   return cases;
+}
+
+const AlertCase& CaseOf(const std::string& alert) {
+  for (const AlertCase& c : AlertCases()) {
+    if (c.alert == alert) return c;
+  }
+  throw std::runtime_error("no AlertCase for " + alert);
 }
 
 bool Carries(const std::vector<PromSample>& samples, const std::pair<std::string, std::string>& l) {
@@ -256,6 +265,28 @@ std::set<std::string> RuleNamesInFile(const std::string& file, const char* key) 
     }
   }
   return names;
+}
+
+std::set<std::string> AllAlertNames() {
+  std::set<std::string> names = RuleNamesInFile("datto-rmm-alerts.yml", "alert");
+  names.merge(RuleNamesInFile("optional/datto-rmm-site-alerts.yml", "alert"));
+  return names;
+}
+
+// The Grafana-managed rules: title and the PromQL of each Prometheus query.
+std::vector<std::pair<std::string, std::string>> GrafanaRuleQueries() {
+  std::vector<std::pair<std::string, std::string>> queries;
+  const YAML::Node root = YAML::LoadFile((RepoDir() / kGrafanaRulesFile).string());
+  for (const auto& group : root["groups"]) {
+    for (const auto& rule : group["rules"]) {
+      for (const auto& query : rule["data"]) {
+        if (query["datasourceUid"].as<std::string>() == "__expr__") continue;
+        queries.emplace_back(rule["title"].as<std::string>(),
+                             query["model"]["expr"].as<std::string>());
+      }
+    }
+  }
+  return queries;
 }
 
 struct RulesEnvironment {
@@ -422,7 +453,7 @@ TEST_F(RulesAndDashboards, TheEnvironmentHasWhatTheFleetAlertsLookFor) {
 }
 
 TEST_F(RulesAndDashboards, EveryRuleLoadsAndEvaluatesHealthy) {
-  const auto alerts = RuleNamesInFile("datto-rmm-alerts.yml", "alert");
+  const auto alerts = AllAlertNames();
   const auto records = RuleNamesInFile("datto-rmm-recording.yml", "record");
   ASSERT_FALSE(alerts.empty());
   ASSERT_FALSE(records.empty());
@@ -504,6 +535,10 @@ TEST_F(RulesAndDashboards, EveryAlertExpressionReturnsSeriesInTheBrokenEnvironme
           << "a series with " << label.first << "=" << label.second << "; " << Describe(results[i]);
     }
   }
+  // The other Datto product's job is down too, and nothing says so: the selector is exact.
+  const PromQueryResult down = Prometheus().Query(loaded.at("DattoRmmExporterDown").query);
+  ASSERT_TRUE(down.ok) << down.error;
+  EXPECT_FALSE(Carries(down.samples, {"job", "datto-bcdr"})) << Describe(down);
   // And the time-shifted ones do not return series now, with the exporter scraped.
   const PromQueryResult missing_now =
       Prometheus().Query(loaded.at("DattoRmmExporterMissing").query);
@@ -546,6 +581,75 @@ TEST_F(RulesAndDashboards, AlertsWhoseExpressionReturnsSeriesArePendingOrFiring)
   EXPECT_TRUE(all);
 }
 
+TEST_F(RulesAndDashboards, EveryGrafanaManagedRuleQueryReturnsSeriesInTheBrokenEnvironment) {
+  const auto rules = GrafanaRuleQueries();
+  std::set<std::string> titles;
+  for (const auto& [title, expr] : rules) titles.insert(title);
+  EXPECT_EQ(titles, RuleNamesInFile("datto-rmm-alerts.yml", "alert"))
+      << "the Grafana-managed rules are the default alert set";
+  std::vector<std::string> queries;
+  std::vector<EvaluateAt> when;
+  std::vector<Labels> must_include;
+  for (const auto& [title, expr] : rules) {
+    queries.push_back(expr);
+    when.push_back(CaseOf(title).at);
+    must_include.push_back(CaseOf(title).must_include);
+  }
+  const auto results = EvaluateUntilAllReturnSeries(queries, when, must_include);
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    SCOPED_TRACE(rules[i].first + ": " + rules[i].second);
+    ASSERT_TRUE(results[i].ok) << results[i].error;
+    EXPECT_TRUE(results[i].warnings.empty());
+    EXPECT_FALSE(results[i].samples.empty()) << "Grafana would see no data: the rule stays OK";
+    for (const auto& label : CaseOf(rules[i].first).must_exclude) {
+      EXPECT_FALSE(Carries(results[i].samples, label)) << Describe(results[i]);
+    }
+  }
+}
+
+TEST_F(RulesAndDashboards, FleetAlertsCountAndListTheirSites) {
+  // The fleet account's sites, by name, as the exporter labels them.
+  std::set<std::string> sites;
+  for (const PromSample& sample :
+       Prometheus().Query(R"(datto_rmm_site_info{account="fleet"})").samples) {
+    sites.insert(sample.labels.at("site"));
+  }
+  ASSERT_FALSE(sites.empty());
+  const std::set<std::string> fleet_alerts = {
+      "DattoRmmServersOffline", "DattoRmmCriticalAlertsOpen", "DattoRmmAntivirusProblems"};
+  std::map<std::string, std::string> descriptions;
+  PollUntil(
+      [&] {
+        const auto data = Prometheus().GetData("/api/v1/alerts");
+        if (!data) return false;
+        for (const auto& alert : data->value("alerts", json::array())) {
+          const json labels = alert.value("labels", json::object());
+          if (labels.value("account", "") != "fleet") continue;
+          const std::string name = labels.value("alertname", "");
+          if (fleet_alerts.contains(name)) {
+            descriptions[name] =
+                alert.value("annotations", json::object()).value("description", "");
+          }
+        }
+        return descriptions.size() == fleet_alerts.size();
+      },
+      kEventually, 500ms);
+  for (const std::string& name : fleet_alerts) {
+    SCOPED_TRACE(name);
+    const std::string& description = descriptions[name];
+    static constexpr std::string_view kList = "Sites (the 10 most affected): ";
+    const std::size_t list = description.find(kList);
+    ASSERT_NE(list, std::string::npos) << description;
+    // The first listed site is one of the account's, followed by its value in parentheses.
+    const std::string first = description.substr(list + kList.size());
+    const std::size_t paren = first.find(" (");
+    ASSERT_NE(paren, std::string::npos) << description;
+    EXPECT_TRUE(sites.contains(first.substr(0, paren))) << description;
+    // "<n> site(s) of account fleet": the count leads.
+    EXPECT_GE(std::stoi(description), 1) << description;
+  }
+}
+
 TEST_F(RulesAndDashboards, EveryDashboardQueryReturnsSeries) {
   std::vector<DashboardQuery> items;
   for (const char* file :
@@ -573,6 +677,16 @@ TEST_F(RulesAndDashboards, EveryDashboardQueryReturnsSeries) {
     ASSERT_TRUE(results[i].ok) << results[i].error;
     EXPECT_TRUE(results[i].warnings.empty());
     EXPECT_FALSE(results[i].samples.empty()) << "no series: the panel would show no data";
+    if (items[i].query_result) {
+      // Every row shows its site's name and selects its site_uid, as Grafana applies the regex.
+      for (const PromSample& sample : results[i].samples) {
+        const std::string text = GrafanaQueryResultText(sample.labels, "1", 0);
+        const auto option = ApplyVariableRegex(items[i].regex, text);
+        ASSERT_TRUE(option.has_value()) << items[i].regex << " does not match " << text;
+        EXPECT_EQ(option->text, sample.labels.at("site")) << text;
+        EXPECT_EQ(option->value, sample.labels.at("site_uid")) << text;
+      }
+    }
     if (!items[i].label.empty()) {
       // label_values(<selector>, <label>): the variable offers the label's values.
       const bool offers = std::any_of(results[i].samples.begin(), results[i].samples.end(),

@@ -195,8 +195,23 @@ TEST(DashboardQueries, FindTargetsInRowsAndLabelValuesVariables) {
   EXPECT_EQ(variables[1].label, "site");
   EXPECT_EQ(variables[2].expr, R"(datto_rmm_up{job=~".*", instance=~".*"})");
   EXPECT_EQ(variables[2].label, "account");
-  EXPECT_EQ(variables[3].expr, "query_result(up)");
+  EXPECT_EQ(variables[3].expr, "up");
   EXPECT_EQ(variables[3].label, "");
+  EXPECT_TRUE(variables[3].query_result);
+}
+
+TEST(DashboardQueries, QueryResultTextAndVariableRegexAsGrafanaApplyThem) {
+  const std::string text = GrafanaQueryResultText(
+      {{"site", "Main \"B\" Office"}, {"site_uid", "a1-b2"}}, "1", 1700000000000);
+  EXPECT_EQ(text, R"re({site="Main "B" Office",site_uid="a1-b2"} 1 1700000000000)re");
+  const auto option =
+      ApplyVariableRegex(R"re(/site="(?<text>.*)",site_uid="(?<value>[^"]*)"/)re", text);
+  ASSERT_TRUE(option.has_value());
+  EXPECT_EQ(option->text, R"(Main "B" Office)");
+  EXPECT_EQ(option->value, "a1-b2");
+  EXPECT_EQ(ApplyVariableRegex("/(?<value>[a-z]+)-/", "ab-cd")->text, "ab");
+  EXPECT_FALSE(ApplyVariableRegex("/x(?<value>y)/", "zzz").has_value());
+  EXPECT_FALSE(ApplyVariableRegex("no slashes", "zzz").has_value());
 }
 
 TEST(FillTemplate, ReplacesEveryPlaceholderAndRejectsUnknownOnes) {
