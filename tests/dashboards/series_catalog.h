@@ -1,5 +1,5 @@
 // The series the dashboards and rules may query: every family of the exporter's own metric
-// catalog (src/exporter/metrics/catalog.h, kMetricCatalog, the standard process_* metrics
+// catalog (src/exporter/catalog/catalog.h, kMetricCatalog, the standard process_* metrics
 // included) with its labels, Prometheus's per-target `up`, and the recorded series of
 // rules/datto-rmm-recording.yml, whose labels follow from their level (level:metric:operation).
 // Taken from the code rather than kept by hand, so the lint cannot drift from what the exporter

@@ -109,7 +109,7 @@ TEST(MetricsDocsTest, TableInDocsMatchesTheCatalog) {
     return;
   }
   EXPECT_EQ(documented, generated)
-      << path << " is out of date with src/exporter/metrics/catalog.h; rerun with "
+      << path << " is out of date with src/exporter/catalog/catalog.h; rerun with "
       << "DRMM_UPDATE_GOLDEN=1 to rewrite its table, which should read:\n"
       << generated;
 }
