@@ -31,6 +31,11 @@ struct ClientOptions {
   std::string api_secret;
   RetryOptions retry;
   int max_pages = 2000;  // per walk; 2000 x 250 = 500,000 items, far above any real account
+  // Pages of a sites or devices walk fetched at once once the first page says how many there
+  // are (1: one after another). Every request still passes the account's rate gate.
+  int pages_in_flight = 1;
+  // A whole walk, token and page size included; past it the walk fails.
+  std::chrono::milliseconds walk_timeout{std::chrono::minutes(15)};
   // Renew the token this long before it expires, or a quarter of its lifetime if that is less.
   std::chrono::seconds token_renew_margin{300};
   // A 401 from the token endpoint means wrong credentials: do not ask again for this long.

@@ -50,13 +50,9 @@ bool RequestExecutor::PassGate(RequestPriority priority, const std::stop_token& 
 HttpResponse RequestExecutor::Send(const HttpRequest& request, std::string_view endpoint,
                                    const std::stop_token& stop) {
   const SteadyTime start = clock_.Now();
-  HttpResponse response;
-  {
-    // A read may take up to the read timeout; shutdown must not wait for it. Cancelling is
-    // transport-wide, so another thread's request may fail too and is simply retried.
-    std::stop_callback cancel(stop, [this] { transport_.CancelInFlight(); });
-    response = transport_.Send(request);
-  }
+  // A read may take up to the read timeout; shutdown must not wait for it: the transport ends
+  // this one exchange when `stop` is requested.
+  HttpResponse response = transport_.Send(request, stop);
   gate_.Answered();
   if (response.status == 0 && response.transport_error.empty())
     response.transport_error = "unknown";

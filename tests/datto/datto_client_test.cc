@@ -5,11 +5,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api_fixtures.h"
@@ -622,6 +625,195 @@ TEST_F(DattoClientTest, CollectorsShareOneClientFromSeveralThreads) {
   EXPECT_EQ(transport_.CountRequests("/auth/oauth/token"), 1u);
   EXPECT_EQ(transport_.CountRequests("/system/pagination"), 1u);
   EXPECT_EQ(transport_.CountRequests("/account/devices"), 20u);
+}
+
+// --- pages in flight ------------------------------------------------------------------------
+
+ClientOptions InFlight(int pages) {
+  ClientOptions options;
+  options.pages_in_flight = pages;
+  return options;
+}
+
+// The page number of a list request, or -1.
+int PageOf(const HttpRequest& request) {
+  const std::string page = Query(request.url, "page");
+  return page.empty() ? -1 : std::stoi(page);
+}
+
+TEST_F(DattoClientTest, PagesInFlightGiveTheSameItemsInOrderWithTheSameRequests) {
+  api_.sites = Sites(23);
+  api_.max = 3;
+  // Later pages answer first: the fold must still see them in page order.
+  api_.override_ = [](const HttpRequest& r) -> std::optional<HttpResponse> {
+    const int page = PageOf(r);
+    if (page > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5 * (8 - page)));
+    return std::nullopt;
+  };
+  Client(InFlight(4));
+  std::vector<std::string> expected;
+  for (int i = 0; i < 23; ++i) expected.push_back("site-" + std::to_string(i));
+  EXPECT_EQ(WalkSites(), expected);
+  EXPECT_EQ(transport_.CountRequests("/account/sites"), 8u);  // ceil(23/3): the minimum
+  std::set<int> pages;
+  for (const auto& request : transport_.Requests()) {
+    if (PathOf(request.url) == "/api/v2/account/sites") pages.insert(PageOf(request));
+  }
+  EXPECT_EQ(pages, (std::set<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+}
+
+TEST_F(DattoClientTest, PagesInFlightAreReallyConcurrentAndNeverMoreThanAsked) {
+  api_.sites = Sites(30);
+  api_.max = 3;
+  std::mutex mutex;
+  std::condition_variable changed;
+  int in_flight = 0;
+  int most = 0;
+  api_.override_ = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (PageOf(r) < 1) return std::nullopt;
+    std::unique_lock lock(mutex);
+    most = std::max(most, ++in_flight);
+    changed.notify_all();
+    // Hold each page until three are in flight together (bounded, in case they never are).
+    changed.wait_for(lock, std::chrono::milliseconds(500), [&] { return in_flight >= 3; });
+    --in_flight;
+    return std::nullopt;
+  };
+  Client(InFlight(3));
+  EXPECT_EQ(WalkSites().size(), 30u);
+  EXPECT_EQ(most, 3);
+  const auto acquired = gate_.acquired();
+  EXPECT_EQ(std::count(acquired.begin(), acquired.end(), RequestPriority::kSites), 11)
+      << "the page size and every page passed the gate";
+}
+
+TEST_F(DattoClientTest, AFailedPageFailsTheWalkAndNothingAfterItIsFolded) {
+  api_.sites = Sites(30);
+  api_.max = 3;
+  api_.override_ = [](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (PageOf(r) == 4) return ScriptedTransport::Response(500, "boom");
+    return std::nullopt;
+  };
+  Client(InFlight(4));
+  Status status;
+  const auto uids = WalkSites(&status);
+  EXPECT_EQ(status.kind(), ErrorKind::kServer);
+  EXPECT_EQ(uids.size(), 12u) << "pages 0..3 only, in order";
+  EXPECT_EQ(uids.back(), "site-11");
+}
+
+TEST_F(DattoClientTest, ATokenRevokedWhilePagesAreInFlightIsRenewedOnce) {
+  api_.sites = Sites(30);
+  api_.max = 3;
+  api_.RotateTokens();
+  std::atomic<bool> revoked = false;
+  api_.override_ = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    // From page 5 on, the first token is no longer accepted.
+    if (PageOf(r) >= 5 && !revoked.exchange(true)) api_.token = "tok-1.2";
+    return std::nullopt;
+  };
+  Client(InFlight(4));
+  EXPECT_EQ(WalkSites().size(), 30u);
+  EXPECT_EQ(transport_.CountRequests("/auth/oauth/token"), 2u);
+}
+
+TEST_F(DattoClientTest, PagesInFlightKeepEveryWalkGuard) {
+  api_.sites = Sites(30);
+  api_.max = 3;
+  // A page that repeats an earlier one under a new page number ends the walk as a repeat.
+  api_.override_ = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (PageOf(r) != 3) return std::nullopt;
+    const auto items = Sites(3, 3);  // page 1's items
+    return ScriptedTransport::Json(testing::SitesPageJson(
+        items, std::string(kBase) + "/api/v2/account/sites?max=3&page=4", 30));
+  };
+  Client(InFlight(4));
+  Status status;
+  WalkSites(&status);
+  EXPECT_EQ(status.kind(), ErrorKind::kProtocol);
+  EXPECT_THAT(status.message(), HasSubstr("every item was on an earlier page"));
+
+  // A nextPageUrl on another origin fails the walk, though the concurrent walk does not follow it.
+  api_.override_ = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (PageOf(r) != 2) return std::nullopt;
+    return ScriptedTransport::Json(testing::SitesPageJson(
+        Sites(3, 6), "https://evil.example/api/v2/account/sites?max=3&page=3", 30));
+  };
+  Client(InFlight(4));
+  WalkSites(&status);
+  EXPECT_EQ(status.kind(), ErrorKind::kProtocol);
+  EXPECT_THAT(status.message(), HasSubstr("foreign origin https://evil.example"));
+  EXPECT_EQ(transport_.CountRequests("evil.example"), 0u);
+}
+
+TEST_F(DattoClientTest, PagesInFlightFollowAListLongerOrShorterThanTotalCountSaid) {
+  api_.max = 3;
+  // The list grew by two pages during the walk: the last counted page links onwards.
+  api_.sites = Sites(15);
+  api_.override_ = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (PathOf(r.url) != "/api/v2/account/sites") return std::nullopt;
+    const int page = PageOf(r);
+    const std::string next =
+        page < 4
+            ? std::string(kBase) + "/api/v2/account/sites?max=3&page=" + std::to_string(page + 1)
+            : "";
+    return ScriptedTransport::Json(
+        testing::SitesPageJson(Sites(3, 3 * page), next, page == 0 ? 9 : 15));
+  };
+  Client(InFlight(4));
+  EXPECT_EQ(WalkSites().size(), 15u);
+  EXPECT_EQ(transport_.CountRequests("/account/sites"), 5u);
+
+  // The list shrank: a page with no next link ends it, whatever totalCount said.
+  api_.override_ = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (PathOf(r.url) != "/api/v2/account/sites") return std::nullopt;
+    const int page = PageOf(r);
+    if (page >= 2) return ScriptedTransport::Json(testing::SitesPageJson({}, "", 6));
+    return ScriptedTransport::Json(testing::SitesPageJson(
+        Sites(3, 3 * page),
+        std::string(kBase) + "/api/v2/account/sites?max=3&page=" + std::to_string(page + 1),
+        page == 0 ? 30 : 6));
+  };
+  Client(InFlight(4));
+  EXPECT_EQ(WalkSites().size(), 6u);
+}
+
+TEST_F(DattoClientTest, OpenAlertsWithoutTotalCountStaySequential) {
+  for (int i = 0; i < 9; ++i) api_.alerts.push_back(testing::AlertJson("al-" + std::to_string(i)));
+  api_.max = 3;
+  std::atomic<int> in_flight = 0;
+  std::atomic<int> most = 0;
+  api_.override_ = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (PageOf(r) < 0) return std::nullopt;
+    most = std::max(most.load(), ++in_flight);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    --in_flight;
+    return std::nullopt;
+  };
+  Client(InFlight(4));
+  std::size_t alerts = 0;
+  ASSERT_TRUE(
+      client_->ForEachOpenAlert([&](std::vector<Alert>&& page) { alerts += page.size(); }, {})
+          .ok());
+  EXPECT_EQ(alerts, 9u);
+  EXPECT_EQ(most.load(), 1);
+}
+
+TEST_F(DattoClientTest, AWalkPastItsDeadlineFails) {
+  api_.sites = Sites(30);
+  api_.max = 3;
+  api_.override_ = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (PageOf(r) >= 1) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return std::nullopt;
+  };
+  ClientOptions options;
+  options.walk_timeout = std::chrono::milliseconds(250);
+  Client(options);
+  Status status;
+  WalkSites(&status);
+  EXPECT_EQ(status.kind(), ErrorKind::kTransport);
+  EXPECT_EQ(status.message(),
+            "/api/v2/account/sites: the walk did not finish within 250ms (timeouts.walk)");
 }
 
 TEST_F(DattoClientTest, FailureLogsCarryNoBearerToken) {

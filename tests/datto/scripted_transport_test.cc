@@ -19,11 +19,11 @@ TEST(ScriptedTransport, AnswersFromTheQueueThenTheHandler) {
   transport.Enqueue(ScriptedTransport::TransportError("Read"));
   transport.SetHandler(
       [](const datto::HttpRequest& r) { return ScriptedTransport::Json("handled " + r.url); });
-  EXPECT_EQ(transport.Send(Request("a")).status, 503);
-  const auto error = transport.Send(Request("b"));
+  EXPECT_EQ(transport.Send(Request("a"), {}).status, 503);
+  const auto error = transport.Send(Request("b"), {});
   EXPECT_EQ(error.status, 0);
   EXPECT_EQ(error.transport_error, "Read");
-  const auto handled = transport.Send(Request("c"));
+  const auto handled = transport.Send(Request("c"), {});
   EXPECT_EQ(handled.status, 200);
   EXPECT_EQ(handled.body, "handled c");
   EXPECT_EQ(handled.Header("content-type"), "application/json");
@@ -34,7 +34,7 @@ TEST(ScriptedTransport, AnswersFromTheQueueThenTheHandler) {
 
 TEST(ScriptedTransport, WithoutAScriptAnswersWithAnUnmistakableStatus) {
   ScriptedTransport transport;
-  EXPECT_EQ(transport.Send(Request("x")).status, 599);
+  EXPECT_EQ(transport.Send(Request("x"), {}).status, 599);
 }
 
 TEST(ScriptedTransport, RecordsConcurrentRequests) {
@@ -43,23 +43,25 @@ TEST(ScriptedTransport, RecordsConcurrentRequests) {
   std::vector<std::future<void>> threads;
   for (int t = 0; t < 4; ++t) {
     threads.push_back(std::async(std::launch::async, [&] {
-      for (int i = 0; i < 50; ++i) EXPECT_EQ(transport.Send(Request("u")).status, 200);
+      for (int i = 0; i < 50; ++i) EXPECT_EQ(transport.Send(Request("u"), {}).status, 200);
     }));
   }
   for (auto& t : threads) t.get();
   EXPECT_EQ(transport.RequestCount(), 200u);
 }
 
-TEST(ScriptedTransport, AHandlerCanBlockUntilCancelled) {
+TEST(ScriptedTransport, AHandlerCanBlockUntilTheRequestIsStopped) {
   ScriptedTransport transport;
   transport.SetHandler([&transport](const datto::HttpRequest&) {
     return transport.WaitForCancel(std::chrono::seconds(10))
                ? ScriptedTransport::TransportError("Canceled")
                : ScriptedTransport::Json("late");
   });
-  auto response = std::async(std::launch::async, [&] { return transport.Send(Request("slow")); });
+  std::stop_source stop;
+  auto response = std::async(std::launch::async,
+                             [&] { return transport.Send(Request("slow"), stop.get_token()); });
   ASSERT_TRUE(transport.WaitForRequests(1, std::chrono::seconds(10)));
-  transport.CancelInFlight();
+  stop.request_stop();
   EXPECT_EQ(response.get().transport_error, "Canceled");
   EXPECT_EQ(transport.CancelCount(), 1);
 }

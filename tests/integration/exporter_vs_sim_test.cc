@@ -156,6 +156,34 @@ TEST_F(ExporterVsSimulator, TransientFaultsAreRetriedAndLoseNothing) {
   ExpectGroundTruth();
 }
 
+// The device walk with pages in flight (the default, 4) through a slow page, a 5xx on one
+// page and a 429 in the middle of the burst: every page is fetched once plus one retry per
+// fault, the data equals the ground truth, and the 429 paused the whole account.
+TEST_F(ExporterVsSimulator, PagesInFlightGetThroughFaultsWithTheMinimumRequests) {
+  ASSERT_EQ(config_.accounts[0].pages_in_flight, 4);
+  RunAll();
+  const int pages = CountRequests(*simulator_, "/api/v2/account/devices");
+  ASSERT_GE(pages, 5) << "the account must span several device pages";
+  simulator_->ResetRequestLog();
+  const std::string devices = "/api/v2/account/devices";
+  sim::FaultSpec slow;
+  slow.kind = sim::FaultKind::kSlow;
+  slow.delay = std::chrono::milliseconds(300);
+  slow.path_prefix = devices;
+  sim::FaultSpec server_error;
+  server_error.kind = sim::FaultKind::kServerError;
+  server_error.path_prefix = devices;
+  sim::FaultSpec rate_limit;
+  rate_limit.kind = sim::FaultKind::kRateLimit;
+  rate_limit.retry_after_seconds = 1;
+  rate_limit.path_prefix = devices;
+  // Matched in order, one per request: page 0 is slow, the next two requests fail.
+  for (const auto& fault : {slow, server_error, rate_limit}) simulator_->InjectFault(fault);
+  ASSERT_TRUE(Run(CK::kDevices));
+  EXPECT_EQ(CountRequests(*simulator_, devices), pages + 2) << "one retry per failed page";
+  ExpectGroundTruth();
+}
+
 TEST_F(ExporterVsSimulator, RepeatedItemsAcrossPagesAreCountedOnce) {
   RunAll();
   sim::FaultSpec repeat;

@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,7 +57,10 @@ class ScriptedTransport final : public datto::HttpTransport {
     handler_ = std::move(handler);
   }
 
-  datto::HttpResponse Send(const datto::HttpRequest& request) override {
+  datto::HttpResponse Send(const datto::HttpRequest& request,
+                           const std::stop_token& stop) override {
+    // A stop while the handler plays a slow server counts as a cancellation (see WaitForCancel).
+    const std::stop_callback cancel(stop, [this] { CancelInFlight(); });
     Handler handler;
     {
       std::lock_guard lock(mutex_);
@@ -74,7 +78,8 @@ class ScriptedTransport final : public datto::HttpTransport {
         599, "ScriptedTransport: no response scripted for " + request.method + " " + request.url);
   }
 
-  void CancelInFlight() override {
+  // What a stop requested during a Send does; tests may also call it directly.
+  void CancelInFlight() {
     std::lock_guard lock(mutex_);
     ++cancels_;
     changed_.notify_all();

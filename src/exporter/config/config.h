@@ -70,7 +70,15 @@ struct AccountConfig {
   std::string api_secret_source;
   std::string ca_file;  // empty: the system trust store
   milliseconds connect_timeout{5'000};
-  milliseconds read_timeout{30'000};
+  milliseconds read_timeout{30'000};      // each read of a response
+  milliseconds request_timeout{120'000};  // a whole request, connect to last byte
+  // A whole page walk; nullopt: max_staleness (a walk that takes longer cannot refresh data in
+  // time anyway).
+  std::optional<milliseconds> walk_timeout;
+  std::uint64_t max_response_bytes = std::uint64_t{32} << 20;  // a response after inflating
+  // Pages of a sites or devices walk fetched at once (1: one after another). Each still passes
+  // the rate budget; more in flight only hides Datto's latency.
+  int pages_in_flight = 4;
   milliseconds max_staleness{900'000};  // 15m
   RateLimitConfig rate_limit;
   PerCollector<CollectorConfig> collectors = DefaultCollectors();

@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/byte_size.h"
 #include "common/duration.h"
 #include "exporter/catalog/catalog.h"
 #include "exporter/config/credentials.h"
@@ -22,15 +23,17 @@ using std::chrono::milliseconds;
 
 // Key lists in the order the documentation presents them: messages list them this way.
 constexpr std::array<std::string_view, 2> kTopKeys = {"defaults", "accounts"};
-constexpr std::array<std::string_view, 17> kAccountKeys = {
-    "name",           "platform",       "api_url",         "api_key",        "api_key_file",
-    "api_key_env",    "api_secret",     "api_secret_file", "api_secret_env", "ca_file",
-    "timeouts",       "max_staleness",  "rate_limit",      "collectors",     "sites",
-    "device_metrics", "exclude_metrics"};
-constexpr std::array<std::string_view, 10> kDefaultsKeys = {
-    "platform",   "api_url",    "ca_file", "timeouts",       "max_staleness",
-    "rate_limit", "collectors", "sites",   "device_metrics", "exclude_metrics"};
-constexpr std::array<std::string_view, 2> kTimeoutKeys = {"connect", "read"};
+constexpr std::array<std::string_view, 19> kAccountKeys = {
+    "name",           "platform",       "api_url",         "api_key",
+    "api_key_file",   "api_key_env",    "api_secret",      "api_secret_file",
+    "api_secret_env", "ca_file",        "timeouts",        "max_response_size",
+    "max_staleness",  "rate_limit",     "pages_in_flight", "collectors",
+    "sites",          "device_metrics", "exclude_metrics"};
+constexpr std::array<std::string_view, 12> kDefaultsKeys = {
+    "platform",          "api_url",       "ca_file",        "timeouts",
+    "max_response_size", "max_staleness", "rate_limit",     "pages_in_flight",
+    "collectors",        "sites",         "device_metrics", "exclude_metrics"};
+constexpr std::array<std::string_view, 4> kTimeoutKeys = {"connect", "read", "request", "walk"};
 constexpr std::array<std::string_view, 3> kRateLimitKeys = {"requests_per_minute",
                                                             "default_retry_after", "block_pause"};
 // The collector names, in the order the documentation lists them.
@@ -56,6 +59,9 @@ constexpr std::array<YamlMapReader::Refusal, 7> kDefaultsRefusals = {{
     {"api_secret_file", kPerAccountOnly},
     {"api_secret_env", kPerAccountOnly},
 }};
+
+constexpr std::uint64_t kMinResponseBytes = std::uint64_t{1} << 20;
+constexpr std::int64_t kMaxPagesInFlight = 16;
 
 constexpr std::string_view kListAccounts =
     "list at least one account (entries starting with \"- name:\")";
@@ -245,12 +251,36 @@ class Loader {
       if (const auto timeouts = YamlMapReader::Open(*field, kTimeoutKeys, errors_)) {
         ReadPositiveDuration(*timeouts, "connect", config.connect_timeout);
         ReadPositiveDuration(*timeouts, "read", config.read_timeout);
+        ReadPositiveDuration(*timeouts, "request", config.request_timeout);
+        milliseconds walk{0};
+        if (ReadPositiveDuration(*timeouts, "walk", walk)) config.walk_timeout = walk;
       }
     }
     if (const auto* field = map.Find("max_staleness")) {
       if (ReadPositiveDuration(map, "max_staleness", config.max_staleness)) {
         draft.max_staleness_at = field->at;
         draft.max_staleness_from_defaults = in_defaults;
+      }
+    }
+    if (const auto* field = map.Find("max_response_size")) {
+      if (const auto size = ReadYamlByteSize(*field, errors_)) {
+        if (*size < kMinResponseBytes) {
+          errors_.Add(field->at, FormatByteSize(*size) +
+                                     " is too small (at least 1MiB: a page of 250 devices is "
+                                     "about 1.3MB)");
+        } else {
+          config.max_response_bytes = *size;
+        }
+      }
+    }
+    if (const auto* field = map.Find("pages_in_flight")) {
+      if (const auto value = ReadYamlInt(*field, errors_)) {
+        if (*value < 1 || *value > kMaxPagesInFlight) {
+          errors_.Add(field->at, std::to_string(*value) +
+                                     " is out of range (1..16; 1 fetches pages one after another)");
+        } else {
+          config.pages_in_flight = static_cast<int>(*value);
+        }
       }
     }
     if (const auto* field = map.Find("rate_limit")) ReadRateLimit(*field, config.rate_limit);

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <system_error>
 
+#include "common/byte_size.h"
 #include "common/duration.h"
 
 namespace drmm {
@@ -159,6 +160,15 @@ std::optional<std::chrono::milliseconds> ReadYamlDuration(const YamlField& field
     errors.Add(field.at,
                DescribeYaml(field.node) + " is not a duration (examples: 30s, 5m, 1h30m)");
   }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> ReadYamlByteSize(const YamlField& field, ConfigErrorList& errors) {
+  if (!ExpectScalar(field, "a size (examples: 32MiB, 500KB)", errors)) return std::nullopt;
+  if (auto value = ParseByteSize(field.node.Scalar())) return value;
+  errors.Add(field.at, DescribeYaml(field.node) +
+                           " is not a size (examples: 32MiB, 500KB, 1048576; units B, KB, MB, "
+                           "GB, KiB, MiB, GiB)");
   return std::nullopt;
 }
 

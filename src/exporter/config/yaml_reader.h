@@ -67,6 +67,8 @@ std::optional<bool> ReadYamlBool(const YamlField& field, ConfigErrorList& errors
 // drmm::ParseDuration syntax: "30s", "5m", "1h30m".
 std::optional<std::chrono::milliseconds> ReadYamlDuration(const YamlField& field,
                                                           ConfigErrorList& errors);
+// ParseByteSize syntax: "32MiB", "500KB", "1048576".
+std::optional<std::uint64_t> ReadYamlByteSize(const YamlField& field, ConfigErrorList& errors);
 // A list of strings; each entry keeps its own location. nullopt when any entry is bad.
 std::optional<std::vector<ConfigText>> ReadYamlStringList(const YamlField& field,
                                                           ConfigErrorList& errors);

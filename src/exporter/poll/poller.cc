@@ -17,7 +17,10 @@ bool SameAccount(const AccountConfig& a, const AccountConfig& b) {
 // What the transport and the client (with its token) are built from.
 bool SameConnection(const AccountConfig& a, const AccountConfig& b) {
   return a.api_secret == b.api_secret && a.ca_file == b.ca_file &&
-         a.connect_timeout == b.connect_timeout && a.read_timeout == b.read_timeout;
+         a.connect_timeout == b.connect_timeout && a.read_timeout == b.read_timeout &&
+         a.request_timeout == b.request_timeout && a.walk_timeout == b.walk_timeout &&
+         a.max_staleness == b.max_staleness && a.max_response_bytes == b.max_response_bytes &&
+         a.pages_in_flight == b.pages_in_flight;
 }
 
 std::string Join(const std::vector<std::string>& names) {
@@ -32,6 +35,8 @@ std::unique_ptr<datto::HttpTransport> Poller::DefaultTransport(const AccountConf
   datto::TransportOptions options;
   options.connect_timeout = account.connect_timeout;
   options.read_timeout = account.read_timeout;
+  options.request_deadline = account.request_timeout;
+  options.max_response_bytes = account.max_response_bytes;
   options.ca_file = account.ca_file;
   options.user_agent = std::string("datto-rmm-exporter/") + kBuildVersion;
   return datto::MakeHttplibTransport(options);
@@ -69,6 +74,8 @@ std::shared_ptr<AccountRuntime> Poller::MakeRuntime(const AccountConfig& config,
     options.api_key = config.api_key;
     options.api_secret = config.api_secret;
     options.retry = tuning_.retry;
+    options.pages_in_flight = config.pages_in_flight;
+    options.walk_timeout = config.walk_timeout.value_or(config.max_staleness);
     runtime->client = std::make_shared<datto::DattoClient>(
         options, *runtime->transport, runtime->budget->gate(), observer_for_(config.name), clock_);
   }

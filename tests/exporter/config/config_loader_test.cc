@@ -116,21 +116,21 @@ const std::vector<BadCase>& BadCases() {
       {"account_not_map.yaml",
        {"account_not_map.yaml:2: accounts[0]: expected a map (keys: name, platform, api_url, "
         "api_key, api_key_file, api_key_env, api_secret, api_secret_file, api_secret_env, "
-        "ca_file, timeouts, max_staleness, rate_limit, collectors, sites, device_metrics, "
-        "exclude_metrics), got "
+        "ca_file, timeouts, max_response_size, max_staleness, rate_limit, pages_in_flight, "
+        "collectors, sites, device_metrics, exclude_metrics), got "
         "\"acme\""}},
       {"unknown_account_key.yaml",
        {"unknown_account_key.yaml:4: accounts[0].plattform: unknown key (known keys: name, "
         "platform, api_url, api_key, api_key_file, api_key_env, api_secret, api_secret_file, "
-        "api_secret_env, ca_file, timeouts, max_staleness, rate_limit, collectors, sites, "
-        "device_metrics, exclude_metrics)"}},
+        "api_secret_env, ca_file, timeouts, max_response_size, max_staleness, rate_limit, "
+        "pages_in_flight, collectors, sites, device_metrics, exclude_metrics)"}},
       {"unknown_nested_key.yaml",
        {"unknown_nested_key.yaml:5: accounts[0].collectors.alert: unknown key (known keys: "
         "alerts, devices, sites, rate_status)"}},
       {"defaults_unknown_key.yaml",
        {"defaults_unknown_key.yaml:2: defaults.colectors: unknown key (known keys: platform, "
-        "api_url, ca_file, timeouts, max_staleness, rate_limit, collectors, sites, "
-        "device_metrics, exclude_metrics)"}},
+        "api_url, ca_file, timeouts, max_response_size, max_staleness, rate_limit, "
+        "pages_in_flight, collectors, sites, device_metrics, exclude_metrics)"}},
       {"credentials_in_defaults.yaml",
        {"credentials_in_defaults.yaml:2: defaults.api_secret_file: not allowed in defaults: name "
         "and credentials are set in each account"}},
@@ -221,7 +221,8 @@ const std::vector<BadCase>& BadCases() {
        {"bad_bool.yaml:5: accounts[0].sites.deleted_devices: \"maybe\" is not a boolean (true or "
         "false)"}},
       {"map_expected.yaml",
-       {"map_expected.yaml:4: accounts[0].timeouts: expected a map (keys: connect, read), got "
+       {"map_expected.yaml:4: accounts[0].timeouts: expected a map (keys: connect, read, request, "
+        "walk), got "
         "\"30s\""}},
       {"invalid_regex.yaml",
        {"invalid_regex.yaml:5: accounts[0].sites.exclude[1]: \"[Lab\" is not a valid regular "
@@ -235,6 +236,17 @@ const std::vector<BadCase>& BadCases() {
         "datto_rmm_alerts_open, datto_rmm_device_info, datto_rmm_device_online, "
         "datto_rmm_device_last_seen_timestamp_seconds, datto_rmm_device_patches_approved_pending, "
         "datto_rmm_device_reboot_required, datto_rmm_device_metrics_dropped)"}},
+      {"pages_in_flight_out_of_range.yaml",
+       {"pages_in_flight_out_of_range.yaml:4: accounts[0].pages_in_flight: 0 is out of range "
+        "(1..16; 1 fetches pages one after another)"}},
+      {
+          "response_size_too_small.yaml",
+          {"response_size_too_small.yaml:4: accounts[0].max_response_size: 500KiB is too small (at "
+           "least 1MiB: a page of 250 devices is about 1.3MB)"},
+      },
+      {"response_size_not_a_size.yaml",
+       {"response_size_not_a_size.yaml:4: accounts[0].max_response_size: \"32 megs\" is not a "
+        "size (examples: 32MiB, 500KB, 1048576; units B, KB, MB, GB, KiB, MiB, GiB)"}},
       {"max_devices_out_of_range.yaml",
        {"max_devices_out_of_range.yaml:4: accounts[0].device_metrics.max_devices: 0 is out of "
         "range (1..1000000)"}},
@@ -345,8 +357,8 @@ TEST(LoadBadConfigs, ReportsEveryErrorOfAFileSortedByLine) {
           "such file or directory",
           "many_errors.yaml:12: accounts[1].plattform: unknown key (known keys: name, platform, "
           "api_url, api_key, api_key_file, api_key_env, api_secret, api_secret_file, "
-          "api_secret_env, ca_file, timeouts, max_staleness, rate_limit, collectors, sites, "
-          "device_metrics, exclude_metrics)"));
+          "api_secret_env, ca_file, timeouts, max_response_size, max_staleness, rate_limit, "
+          "pages_in_flight, collectors, sites, device_metrics, exclude_metrics)"));
 }
 
 TEST(LoadBadConfigs, NoMessageEverContainsASecret) {
@@ -457,6 +469,10 @@ TEST(LoadGoodConfigs, MinimalFileGetsEveryDefault) {
   EXPECT_THAT(a.device_metrics.categories, IsEmpty());
   EXPECT_EQ(a.device_metrics.max_devices, 10'000);
   EXPECT_THAT(a.excluded_metrics, IsEmpty());
+  EXPECT_EQ(a.request_timeout, minutes(2));
+  EXPECT_EQ(a.walk_timeout, std::nullopt);  // max_staleness
+  EXPECT_EQ(a.max_response_bytes, 32u << 20);
+  EXPECT_EQ(a.pages_in_flight, 4);
 }
 
 TEST(LoadGoodConfigs, FullFileSetsEveryKey) {
@@ -473,6 +489,10 @@ TEST(LoadGoodConfigs, FullFileSetsEveryKey) {
   EXPECT_EQ(a.ca_file, "/certs/ca.pem");
   EXPECT_EQ(a.connect_timeout, seconds(2));
   EXPECT_EQ(a.read_timeout, seconds(45));
+  EXPECT_EQ(a.request_timeout, seconds(90));
+  EXPECT_EQ(a.walk_timeout, minutes(10));
+  EXPECT_EQ(a.max_response_bytes, 64u << 20);
+  EXPECT_EQ(a.pages_in_flight, 8);
   EXPECT_EQ(a.max_staleness, minutes(20));
   EXPECT_EQ(a.rate_limit.requests_per_minute, 120);
   EXPECT_EQ(a.rate_limit.default_retry_after, seconds(90));
@@ -607,7 +627,11 @@ TEST(LoadGoodConfigs, ExampleConfigDocumentsEveryKey) {
                                      "device_metrics:",
                                      "categories:",
                                      "max_devices:",
-                                     "exclude_metrics:"}) {
+                                     "exclude_metrics:",
+                                     "request:",
+                                     "walk:",
+                                     "max_response_size:",
+                                     "pages_in_flight:"}) {
     EXPECT_NE(text.find(key), std::string::npos) << key;
   }
 }
