@@ -11,3 +11,5 @@ echo "--- the simulator at 100,000 devices"
 quiet build/bench/sim/sim_bench --walks=2
 echo "--- requests per full poll: exporter vs minimum vs per-site walk"
 quiet build/bench/exporter/requests_per_cycle
+echo "--- a device walk with every page held back 500 ms: one page at a time against several"
+quiet build/bench/exporter/walk_latency --devices=10000 --in_flight=1,6

@@ -156,11 +156,11 @@ TEST_F(ExporterVsSimulator, TransientFaultsAreRetriedAndLoseNothing) {
   ExpectGroundTruth();
 }
 
-// The device walk with pages in flight (the default, 4) through a slow page, a 5xx on one
+// The device walk with pages in flight (the default, 6) through a slow page, a 5xx on one
 // page and a 429 in the middle of the burst: every page is fetched once plus one retry per
 // fault, the data equals the ground truth, and the 429 paused the whole account.
 TEST_F(ExporterVsSimulator, PagesInFlightGetThroughFaultsWithTheMinimumRequests) {
-  ASSERT_EQ(config_.accounts[0].pages_in_flight, 4);
+  ASSERT_EQ(config_.accounts[0].pages_in_flight, 6);
   RunAll();
   const int pages = CountRequests(*simulator_, "/api/v2/account/devices");
   ASSERT_GE(pages, 5) << "the account must span several device pages";

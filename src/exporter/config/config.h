@@ -78,7 +78,7 @@ struct AccountConfig {
   std::uint64_t max_response_bytes = std::uint64_t{32} << 20;  // a response after inflating
   // Pages of a sites or devices walk fetched at once (1: one after another). Each still passes
   // the rate budget; more in flight only hides Datto's latency.
-  int pages_in_flight = 4;
+  int pages_in_flight = 6;
   milliseconds max_staleness{900'000};  // 15m
   RateLimitConfig rate_limit;
   PerCollector<CollectorConfig> collectors = DefaultCollectors();

@@ -472,7 +472,7 @@ TEST(LoadGoodConfigs, MinimalFileGetsEveryDefault) {
   EXPECT_EQ(a.request_timeout, minutes(2));
   EXPECT_EQ(a.walk_timeout, std::nullopt);  // max_staleness
   EXPECT_EQ(a.max_response_bytes, 32u << 20);
-  EXPECT_EQ(a.pages_in_flight, 4);
+  EXPECT_EQ(a.pages_in_flight, 6);
 }
 
 TEST(LoadGoodConfigs, FullFileSetsEveryKey) {
