@@ -7,6 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev libbrotli-dev libgtest-dev libgmock-dev
+  libboost-dev libcrypt-dev   # the web server (Beast/Asio, header-only) and bcrypt (crypt_r)
+  openssl                     # the TLS tests make their certificates with it
   prometheus   # promtool and a real Prometheus server for the end-to-end tests
 )
 if [ "${DRMM_WITH_IMAGE_TOOLS:-0}" = 1 ]; then
