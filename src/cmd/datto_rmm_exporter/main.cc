@@ -138,10 +138,10 @@ class Reloader {
       errors.insert(errors.end(), web_errors->begin(), web_errors->end());
     }
     std::string error = JoinErrors(errors);
-    if (error.empty() && !ApplyAccounts(poller_, running_, std::get<Config>(config), &error)) {
-      // `error` says why.
-    }
+    // Both files load: the accounts go to the poller, which may still refuse them.
+    if (error.empty()) ApplyAccounts(poller_, running_, std::get<Config>(config), &error);
     if (!error.empty()) {
+      files_ok_ = false;
       self_metrics_.OnConfigLoad(false, UnixNow());
       LogError("reloading the configuration failed; the running configuration stays",
                {{"trigger", std::string(trigger)}, {"error", error}});
@@ -151,16 +151,30 @@ class Reloader {
       server_->ApplyWebConfig(std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(web)));
     }
     running_ = std::get<Config>(std::move(config));
+    files_ok_ = true;
+    web_ok_ = true;
     self_metrics_.OnConfigLoad(true, UnixNow());
     LogInfo("configuration reloaded", {{"trigger", std::string(trigger)},
                                        {"accounts", std::to_string(running_.accounts.size())}});
     return "";
   }
 
+  // The server re-read the web config on its own after one of its files changed. A failure
+  // shows until the files load again, by themselves or by a reload; a success does not hide a
+  // configuration file that failed to reload.
+  void WebConfigReread(bool applied) {
+    std::lock_guard lock(mutex_);
+    web_ok_ = applied;
+    const bool ok = files_ok_ && web_ok_;
+    self_metrics_.OnConfigLoad(ok, UnixNow());
+  }
+
  private:
   const Flags& flags_;
-  std::mutex mutex_;  // one reload at a time; guards running_
+  std::mutex mutex_;  // one reload at a time; guards the members below
   Config running_;
+  bool files_ok_ = true;  // the last reload (or the start) applied
+  bool web_ok_ = true;    // the server's last re-read of the web config applied
   Poller& poller_;
   SelfMetrics& self_metrics_;
   MetricsServer* server_ = nullptr;
@@ -256,7 +270,7 @@ int Run(const Flags& flags) {
   handlers.reload = [&] { return reloader.Reload("POST /-/reload"); };
   handlers.scrape_started = [&] { self_metrics.OnScrapeStarted(); };
   handlers.scrape_finished = [&](int status) { self_metrics.OnScrapeFinished(status); };
-  handlers.web_config_reread = [&](bool applied) { self_metrics.OnConfigLoad(applied, UnixNow()); };
+  handlers.web_config_reread = [&](bool applied) { reloader.WebConfigReread(applied); };
   MetricsServer server(std::move(web_options), std::move(handlers),
                        std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(web_config)));
   reloader.SetServer(&server);

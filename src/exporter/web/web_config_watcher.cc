@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <optional>
+
 #include "common/log.h"
 
 namespace drmm {
@@ -69,27 +71,34 @@ WebConfigWatcher::WebConfigWatcher(std::shared_ptr<const ActiveWebConfig> initia
     : listener_(std::move(listener)), current_(std::move(initial)) {}
 
 std::shared_ptr<const ActiveWebConfig> WebConfigWatcher::Current() {
-  std::lock_guard lock(mutex_);
-  if (current_->stamps.empty()) return current_;  // no web config file
-  const auto stamps = StampAll(current_->stamps);
-  if (stamps == current_->stamps || stamps == failed_) return current_;
-  const std::string& path = current_->config.file;
-  auto loaded = LoadActiveWebConfig(path);
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&loaded)) {
-    failed_ = stamps;
-    LogError("the web config changed but cannot be used; serving with the previous one",
-             {{"file", path}, {"errors", Joined(*errors)}});
-    if (listener_) listener_(errors);
-    return current_;
+  std::shared_ptr<const ActiveWebConfig> current;
+  std::optional<std::vector<ConfigError>> errors;
+  {
+    std::lock_guard lock(mutex_);
+    if (current_->stamps.empty()) return current_;  // no web config file
+    const auto stamps = StampAll(current_->stamps);
+    if (stamps == current_->stamps || stamps == failed_) return current_;
+    const std::string path = current_->config.file;
+    auto loaded = LoadActiveWebConfig(path);
+    if (auto* failure = std::get_if<std::vector<ConfigError>>(&loaded)) {
+      failed_ = stamps;
+      LogError("the web config changed but cannot be used; serving with the previous one",
+               {{"file", path}, {"errors", Joined(*failure)}});
+      errors = std::move(*failure);
+    } else {
+      current_ = std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(loaded));
+      failed_.clear();
+      LogInfo("the web config changed; re-read it",
+              {{"file", path},
+               {"tls", current_->Tls() ? "on" : "off"},
+               {"basic_auth", current_->BasicAuth() ? "on" : "off"}});
+    }
+    current = current_;
   }
-  current_ = std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(loaded));
-  failed_.clear();
-  LogInfo("the web config changed; re-read it",
-          {{"file", path},
-           {"tls", current_->Tls() ? "on" : "off"},
-           {"basic_auth", current_->BasicAuth() ? "on" : "off"}});
-  if (listener_) listener_(nullptr);
-  return current_;
+  // Told outside the lock: the listener may take locks of its own that are held around
+  // Replace (a reload applying a web config).
+  if (listener_) listener_(errors ? &*errors : nullptr);
+  return current;
 }
 
 void WebConfigWatcher::Replace(std::shared_ptr<const ActiveWebConfig> next) {
