@@ -43,6 +43,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // bcrypt (cost 4) of kPassword; a second user is added by a reload.
 constexpr const char* kPassword = "s3cret-pass";
@@ -345,6 +346,32 @@ std::string MinimalConfig(const std::filesystem::path& dir) {
     api_secret: demo-secret
 )");
   return config.string();
+}
+
+TEST(WebConfigCheck, ConfigCheckChecksTheWebConfigToo) {
+  TempDir dir("drmm-e2e-web-check");
+  const std::string config = MinimalConfig(dir.path());
+  const auto good = dir.path() / "web.yml";
+  WriteFile(good, std::string("basic_auth_users:\n  prometheus: ") + kPasswordHash + "\n");
+  const auto bad = dir.path() / "bad-web.yml";
+  WriteFile(bad, "basic_auth_users:\n  prometheus: s3cret-pass\n");
+  const auto check = [&](const std::filesystem::path& web) {
+    SubprocessOptions options;
+    options.argv = {ExporterBinary().string(), "--config.file=" + config,
+                    "--web.config.file=" + web.string(), "--config.check"};
+    options.log_dir = dir.path();
+    options.name = "check";
+    return RunProgram(options, 10s);
+  };
+  const RunResult valid = check(good);
+  EXPECT_EQ(valid.exit_code, 0) << valid.err;
+  EXPECT_THAT(valid.out,
+              HasSubstr(good.string() + ": valid web config (TLS off, basic auth 1 user)\n"));
+  const RunResult invalid = check(bad);
+  EXPECT_EQ(invalid.exit_code, 2);
+  EXPECT_THAT(invalid.err, HasSubstr(bad.string() + ":2: basic_auth_users.prometheus: not a "
+                                                    "bcrypt hash"));
+  EXPECT_THAT(invalid.err, Not(HasSubstr("s3cret-pass"))) << "a password in the message";
 }
 
 TEST(WebSystemdSocket, ServesOnTheSocketSystemdHandsOver) {

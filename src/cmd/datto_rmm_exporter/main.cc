@@ -191,7 +191,8 @@ int CheckConfig(const Flags& flags) {
     const auto& active = *std::get<std::shared_ptr<const ActiveWebConfig>>(web);
     std::cout << flags.web_config_file << ": valid web config (TLS "
               << (active.Tls() ? "on" : "off") << ", basic auth "
-              << (active.BasicAuth() ? std::to_string(active.config.users.size()) + " users"
+              << (active.BasicAuth() ? std::to_string(active.config.users.size()) +
+                                           (active.config.users.size() == 1 ? " user" : " users")
                                      : std::string("off"))
               << ")\n";
   }
