@@ -17,7 +17,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev nlohmann-json3-dev \
-      libssl-dev zlib1g-dev libbrotli-dev \
+      libssl-dev zlib1g-dev libbrotli-dev libboost-dev libcrypt-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src

@@ -7,6 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev libbrotli-dev libgtest-dev libgmock-dev
+  libboost-dev libcrypt-dev   # the web server (Beast/Asio, header-only) and bcrypt (crypt_r)
+  openssl                     # the TLS tests make their certificates with it
   prometheus   # promtool and a real Prometheus server for the end-to-end tests
   jsonnet python3-yaml   # scripts/generate-mixin.sh: rules/ and Grafana alerting from mixin/
 )

@@ -36,4 +36,11 @@ struct SharedBody {
   }
 };
 
+// A /metrics body made of shared pieces, already gzip-encoded when `gzip` is true: what the
+// exposition hands the web server.
+struct MetricsResponse {
+  SharedBody body;
+  bool gzip = false;  // send Content-Encoding: gzip
+};
+
 }  // namespace drmm

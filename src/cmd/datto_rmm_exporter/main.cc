@@ -1,10 +1,17 @@
-// datto-rmm-exporter: wires flags, config, poller, metrics and the web server together.
-// No logic lives here; see README.md for the picture.
+// datto-rmm-exporter: wires flags, config, poller, metrics and the web server together, and
+// turns signals into actions (SIGTERM/SIGINT stop, SIGHUP reloads, others are logged and
+// ignored). No logic lives here; see README.md for the picture.
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <tuple>
 #include <variant>
 
 #include "common/build_info.h"
@@ -24,6 +31,8 @@
 #include "exporter/web/health_probe.h"
 #include "exporter/web/landing_page.h"
 #include "exporter/web/metrics_server.h"
+#include "exporter/web/systemd_socket.h"
+#include "exporter/web/web_config_watcher.h"
 
 namespace drmm {
 namespace {
@@ -43,27 +52,162 @@ std::vector<ExpositionCache::AccountSource> ExpositionSources(const Poller& poll
   return sources;
 }
 
+// Signals that would end the process by default but mean nothing to an exporter: logged and
+// ignored. (SIGPIPE is ignored outright: a scraper hanging up mid-response is routine.)
+constexpr int kIgnoredSignals[] = {SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL};
+
+double UnixNow() { return ToUnixSeconds(SystemClock().WallNow()); }
+
+std::string JoinErrors(const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const auto& error : errors) out += (out.empty() ? "" : "; ") + error.ToString();
+  return out;
+}
+
+// What Go programs do at start: a scraper's connections and the API client's sockets must not
+// run into the soft limit of 1024 descriptors that service managers often set.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+// SIGHUP and POST /-/reload: re-read both files, apply both or neither.
+class Reloader {
+ public:
+  Reloader(const Flags& flags, Config running, Poller& poller, ExpositionCache& exposition,
+           SelfMetrics& self_metrics)
+      : flags_(flags),
+        running_(std::move(running)),
+        poller_(poller),
+        exposition_(exposition),
+        self_metrics_(self_metrics) {}
+
+  void SetServer(MetricsServer* server) { server_ = server; }
+
+  // "" when the reload applied; otherwise what went wrong (already logged and counted).
+  std::string Reload(std::string_view trigger) {
+    std::lock_guard lock(mutex_);
+    std::vector<ConfigError> errors;
+    auto config = LoadConfigFile(flags_.config_file, Environment::Real());
+    if (auto* config_errors = std::get_if<std::vector<ConfigError>>(&config)) {
+      errors = std::move(*config_errors);
+    } else {
+      RegisterSecrets(std::get<Config>(config), Logger::Global());
+    }
+    auto web = LoadActiveWebConfig(flags_.web_config_file);
+    if (auto* web_errors = std::get_if<std::vector<ConfigError>>(&web)) {
+      errors.insert(errors.end(), web_errors->begin(), web_errors->end());
+    }
+    const std::string error = JoinErrors(errors);
+    if (!error.empty()) {
+      files_ok_ = false;
+      self_metrics_.OnConfigLoad(false, UnixNow());
+      LogError("reloading the configuration failed; the running configuration stays",
+               {{"trigger", std::string(trigger)}, {"error", error}});
+      return error;
+    }
+    if (server_ != nullptr) {
+      server_->ApplyWebConfig(std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(web)));
+    }
+    running_ = std::get<Config>(std::move(config));
+    // Accounts added, removed or changed; an unchanged account keeps running untouched, a
+    // changed one keeps its budget and last good data (Poller::Apply). The exposition follows
+    // before the replaced runtimes can go away.
+    poller_.Apply(running_);
+    exposition_.SetAccounts(ExpositionSources(poller_));
+    files_ok_ = true;
+    web_ok_ = true;
+    self_metrics_.OnConfigLoad(true, UnixNow());
+    LogInfo("configuration reloaded", {{"trigger", std::string(trigger)},
+                                       {"accounts", std::to_string(running_.accounts.size())}});
+    return "";
+  }
+
+  // The server re-read the web config on its own after one of its files changed. A failure
+  // shows until the files load again, by themselves or by a reload; a success does not hide a
+  // configuration file that failed to reload.
+  void WebConfigReread(bool applied) {
+    std::lock_guard lock(mutex_);
+    web_ok_ = applied;
+    const bool ok = files_ok_ && web_ok_;
+    self_metrics_.OnConfigLoad(ok, UnixNow());
+  }
+
+ private:
+  const Flags& flags_;
+  std::mutex mutex_;  // one reload at a time; guards the members below
+  Config running_;
+  bool files_ok_ = true;  // the last reload (or the start) applied
+  bool web_ok_ = true;    // the server's last re-read of the web config applied
+  Poller& poller_;
+  ExpositionCache& exposition_;
+  SelfMetrics& self_metrics_;
+  MetricsServer* server_ = nullptr;
+};
+
+int CheckConfig(const Flags& flags) {
+  int status = RunConfigCheck(flags.config_file, Environment::Real(), std::cout, std::cerr);
+  if (!flags.web_config_file.empty()) {
+    auto web = LoadActiveWebConfig(flags.web_config_file);
+    if (auto* errors = std::get_if<std::vector<ConfigError>>(&web)) {
+      WriteConfigErrors(*errors, std::cerr);
+      return kExitBadConfig;
+    }
+    const auto& active = *std::get<std::shared_ptr<const ActiveWebConfig>>(web);
+    std::cout << flags.web_config_file << ": valid web config (TLS "
+              << (active.Tls() ? "on" : "off") << ", basic auth "
+              << (active.BasicAuth() ? std::to_string(active.config.users.size()) +
+                                           (active.config.users.size() == 1 ? " user" : " users")
+                                     : std::string("off"))
+              << ")\n";
+  }
+  return status;
+}
+
 int Run(const Flags& flags) {
   Logger::Global().Configure(flags.log_level, flags.log_format);
-  if (flags.config_check) {
-    return RunConfigCheck(flags.config_file, Environment::Real(), std::cout, std::cerr);
-  }
+  if (flags.config_check) return CheckConfig(flags);
   auto loaded = LoadConfigFile(flags.config_file, Environment::Real());
   if (auto* errors = std::get_if<std::vector<ConfigError>>(&loaded)) {
     WriteConfigErrors(*errors, std::cerr);
     return kExitBadConfig;
   }
+  auto web_config = LoadActiveWebConfig(flags.web_config_file);
+  if (auto* errors = std::get_if<std::vector<ConfigError>>(&web_config)) {
+    WriteConfigErrors(*errors, std::cerr);
+    return kExitBadConfig;
+  }
   const Config config = std::get<Config>(std::move(loaded));
   RegisterSecrets(config, Logger::Global());
+  RaiseOpenFileLimit();
+
+  WebOptions web_options;
+  web_options.listen_addresses = flags.listen_addresses;
+  web_options.telemetry_path = flags.telemetry_path;
+  web_options.enable_lifecycle = flags.enable_lifecycle;
+  web_options.limits.max_requests_in_flight = flags.max_requests;
+  if (flags.systemd_socket) {
+    auto sockets = TakeSystemdListenFds();
+    if (auto* error = std::get_if<std::string>(&sockets)) {
+      LogError("cannot start the web server", {{"error", *error}});
+      return 1;
+    }
+    web_options.inherited_sockets = std::get<std::vector<int>>(std::move(sockets));
+  }
 
   // Signals are taken by sigwait below, so block them before any thread starts.
+  std::signal(SIGPIPE, SIG_IGN);
   sigset_t signals;
   sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
+  for (const int signal : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, signal);
+  for (const int signal : kIgnoredSignals) sigaddset(&signals, signal);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   SelfMetrics self_metrics(kBuildVersion, kBuildRevision);
+  self_metrics.OnConfigLoad(true, UnixNow());
   Poller poller(config, [&](const std::string& account) -> datto::ApiObserver& {
     return self_metrics.ObserverFor(account);
   });
@@ -75,10 +219,10 @@ int Run(const Flags& flags) {
   poller.SetOnChange([&exposition](const std::string& account) { exposition.Changed(account); });
   exposition.SetAccounts(ExpositionSources(poller));
   exposition.Start();
+  Reloader reloader(flags, config, poller, exposition, self_metrics);
 
   WebHandlers handlers;
-  // The httplib server copies and compresses the body itself.
-  handlers.render_metrics = [&] { return exposition.Scrape(false).body.Flatten(); };
+  handlers.metrics = [&](bool accepts_gzip) { return exposition.Scrape(accepts_gzip); };
   handlers.readiness = [&] {
     std::string detail = "waiting for a first successful poll of";
     // From what /metrics serves, not from the pollers: ready means the data is there.
@@ -87,24 +231,42 @@ int Run(const Flags& flags) {
     return Readiness{waiting.empty(), detail};
   };
   handlers.landing_page = [&] {
-    const LandingPageInfo info{kBuildVersion, kBuildRevision, flags.telemetry_path,
-                               ToUnixSeconds(SystemClock().WallNow())};
+    const LandingPageInfo info{kBuildVersion, kBuildRevision, flags.telemetry_path, UnixNow()};
     return RenderLandingPage(info, *poller.Current());
   };
-  MetricsServer server({flags.listen_address, flags.telemetry_path}, std::move(handlers));
+  handlers.reload = [&] { return reloader.Reload("POST /-/reload"); };
+  handlers.scrape_started = [&] { self_metrics.OnScrapeStarted(); };
+  handlers.scrape_finished = [&](int status) { self_metrics.OnScrapeFinished(status); };
+  handlers.web_config_reread = [&](bool applied) { reloader.WebConfigReread(applied); };
+  MetricsServer server(std::move(web_options), std::move(handlers),
+                       std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(web_config)));
+  reloader.SetServer(&server);
   if (auto error = server.Bind()) {
     LogError("cannot start the web server", {{"error", *error}});
     return 1;
   }
   server.Start();
   poller.Start();
+  std::string listening;
+  for (const auto& address : server.listening()) {
+    listening += (listening.empty() ? "" : ",") + address;
+  }
   LogInfo("datto-rmm-exporter started", {{"version", kBuildVersion},
-                                         {"listen_address", flags.listen_address},
+                                         {"listening", listening},
                                          {"port", std::to_string(server.port())},
+                                         {"web_config", flags.web_config_file},
                                          {"accounts", std::to_string(config.accounts.size())}});
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (true) {
+    sigwait(&signals, &signal_number);
+    if (signal_number == SIGTERM || signal_number == SIGINT) break;
+    if (signal_number == SIGHUP) {
+      reloader.Reload("SIGHUP");
+    } else {
+      LogWarn("ignoring a signal", {{"signal", "SIG" + std::string(sigabbrev_np(signal_number))}});
+    }
+  }
   LogInfo("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   {
     // Gone within 2 s of the signal, whatever the network does (see ShutdownDeadline).
@@ -138,7 +300,8 @@ int main(int argc, char** argv) {
   }
   if (flags.healthcheck) {
     std::string detail;
-    const int status = drmm::ProbeHealth(flags.listen_address, &detail);
+    const int status =
+        drmm::ProbeHealth(flags.listen_addresses.front(), flags.web_config_file, &detail);
     std::cout << (status == 0 ? "healthy: " : "unhealthy: ") << detail << "\n";
     return status;
   }

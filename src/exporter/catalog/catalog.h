@@ -211,6 +211,28 @@ inline constexpr MetricSpec kMetricBlocked{
     "403), 0 otherwise.",
     "exporter"};
 
+// The configuration's reloads (SelfMetrics), named after Prometheus's own
+// prometheus_config_last_reload_*: the exporter's, not an account's, so no account label.
+inline constexpr MetricSpec kMetricConfigLastReloadSuccessful{
+    "datto_rmm_config_last_reload_successful", prometheus::MetricType::Gauge, "",
+    "1 when the most recent reload of the configuration and web config (SIGHUP, POST "
+    "/-/reload, or the web config file changing) applied, 0 when it failed and the previous "
+    "configuration stays in use.",
+    "exporter"};
+inline constexpr MetricSpec kMetricConfigLastReloadSuccessTimestamp{
+    "datto_rmm_config_last_reload_success_timestamp_seconds", prometheus::MetricType::Gauge, "",
+    "Unix time of the most recent successful load of the configuration (the start counts).",
+    "exporter"};
+
+// The telemetry handler's own metrics (SelfMetrics), under promhttp's names and HELP, which
+// dashboards and alerts written for any Go exporter already query.
+inline constexpr MetricSpec kMetricHandlerRequests{
+    "promhttp_metric_handler_requests_total", prometheus::MetricType::Counter, "code",
+    "Total number of scrapes by HTTP status code.", "exporter"};
+inline constexpr MetricSpec kMetricHandlerInFlight{
+    "promhttp_metric_handler_requests_in_flight", prometheus::MetricType::Gauge, "",
+    "Current number of scrapes being served.", "exporter"};
+
 // The standard process metrics (ProcessCollectable), read from /proc/self.
 inline constexpr MetricSpec kMetricProcessCpu{
     "process_cpu_seconds_total", prometheus::MetricType::Counter, "",
@@ -268,6 +290,10 @@ inline constexpr std::array kMetricCatalog = {
     &kMetricThrottleWait,
     &kMetricRateLimited,
     &kMetricBlocked,
+    &kMetricConfigLastReloadSuccessful,
+    &kMetricConfigLastReloadSuccessTimestamp,
+    &kMetricHandlerRequests,
+    &kMetricHandlerInFlight,
     &kMetricProcessCpu,
     &kMetricProcessResident,
     &kMetricProcessVirtual,

@@ -98,9 +98,14 @@ struct Config {
 
 // Command-line flags, named as every Prometheus exporter names them.
 struct Flags {
-  std::string config_file = "config.yaml";    // --config.file
-  bool config_check = false;                  // --config.check
-  std::string listen_address = ":9768";       // --web.listen-address
+  std::string config_file = "config.yaml";  // --config.file
+  bool config_check = false;                // --config.check
+  // --web.listen-address, repeatable; given at all, it replaces the default.
+  std::vector<std::string> listen_addresses = {":9768"};
+  std::string web_config_file;                // --web.config.file; "": plain HTTP, no auth
+  bool systemd_socket = false;                // --web.systemd-socket
+  bool enable_lifecycle = false;              // --web.enable-lifecycle: POST /-/reload
+  int max_requests = 40;                      // --web.max-requests; 0: no limit
   std::string telemetry_path = "/metrics";    // --web.telemetry-path
   LogLevel log_level = LogLevel::kInfo;       // --log.level
   LogFormat log_format = LogFormat::kLogfmt;  // --log.format

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <optional>
 #include <set>
 
@@ -22,6 +23,7 @@ struct FlagSpec {
   std::string_view help;
   Setter set;
   DefaultText default_text;  // nullptr: no default shown
+  bool repeatable = false;   // may be given more than once (each adds a value)
 };
 
 // Why --web.listen-address cannot be used ("" when it can).
@@ -34,7 +36,7 @@ std::string ListenAddressProblem(std::string_view text) {
   return problem + " with a port 0..65535 (examples: :9768, 0.0.0.0:9768, [::1]:9768)";
 }
 
-const std::array<FlagSpec, 9> kFlagSpecs = {{
+const std::array<FlagSpec, 13> kFlagSpecs = {{
     {"--help", "-h", false, "Show this help and exit.",
      [](Flags& f, std::string_view) {
        f.help = true;
@@ -56,13 +58,51 @@ const std::array<FlagSpec, 9> kFlagSpecs = {{
      },
      nullptr},
     {"--web.listen-address", "", true,
-     "Address to serve metrics on, [host]:port (no host: 0.0.0.0).",
+     "Address to serve metrics on, [host]:port; repeat the flag for several. No host, 0.0.0.0 "
+     "or [::]: every interface, IPv4 and IPv6.",
      [](Flags& f, std::string_view v) {
        if (auto problem = ListenAddressProblem(v); !problem.empty()) return problem;
-       f.listen_address = std::string(v);
+       if (std::find(f.listen_addresses.begin(), f.listen_addresses.end(), v) !=
+           f.listen_addresses.end()) {
+         return "\"" + std::string(v) + "\" is given twice";
+       }
+       f.listen_addresses.emplace_back(v);
        return std::string();
      },
-     [](const Flags& d) { return d.listen_address; }},
+     [](const Flags& d) { return d.listen_addresses.front(); }, /*repeatable=*/true},
+    {"--web.config.file", "", true,
+     "A web config file (exporter-toolkit format) that turns on TLS, client certificates, basic "
+     "auth and response headers (docs/security.md). Re-read when it changes.",
+     [](Flags& f, std::string_view v) {
+       f.web_config_file = std::string(v);
+       return std::string();
+     },
+     nullptr},
+    {"--web.systemd-socket", "", false,
+     "Serve on the sockets systemd socket activation passes instead of --web.listen-address.",
+     [](Flags& f, std::string_view) {
+       f.systemd_socket = true;
+       return std::string();
+     },
+     nullptr},
+    {"--web.enable-lifecycle", "", false,
+     "Reload the configuration on POST or PUT /-/reload (SIGHUP always does).",
+     [](Flags& f, std::string_view) {
+       f.enable_lifecycle = true;
+       return std::string();
+     },
+     nullptr},
+    {"--web.max-requests", "", true, "Scrapes served at once; more get 503 (0: no limit).",
+     [](Flags& f, std::string_view v) {
+       int value = -1;
+       const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+       if (ec != std::errc() || end != v.data() + v.size() || value < 0 || value > 100000) {
+         return "\"" + std::string(v) + "\" is not a number 0..100000";
+       }
+       f.max_requests = value;
+       return std::string();
+     },
+     [](const Flags& d) { return std::to_string(d.max_requests); }},
     {"--web.telemetry-path", "", true, "Path under which the metrics are served.",
      [](Flags& f, std::string_view v) {
        if (auto problem = TelemetryPathProblem(v); !problem.empty()) return problem;
@@ -87,8 +127,9 @@ const std::array<FlagSpec, 9> kFlagSpecs = {{
      },
      [](const Flags& d) { return std::string(LogFormatName(d.log_format)); }},
     {"--healthcheck", "", false,
-     "Ask the exporter listening on --web.listen-address for /-/healthy and exit 0 when it "
-     "answers 200, 1 otherwise (a container HEALTHCHECK that needs no curl).",
+     "Ask the exporter listening on the first --web.listen-address for /-/healthy (over TLS "
+     "when --web.config.file says so) and exit 0 when it is healthy, 1 otherwise (a container "
+     "HEALTHCHECK that needs no curl).",
      [](Flags& f, std::string_view) {
        f.healthcheck = true;
        return std::string();
@@ -130,6 +171,8 @@ std::string TelemetryPathProblem(std::string_view path) {
 
 std::variant<Flags, FlagError> ParseFlags(int argc, const char* const* argv) {
   Flags flags;
+  // Repeated flags add to their list, so a list given at all replaces its default.
+  flags.listen_addresses.clear();
   std::set<std::string_view> seen;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -143,7 +186,7 @@ std::variant<Flags, FlagError> ParseFlags(int argc, const char* const* argv) {
     if (spec == nullptr) {
       return FlagError{std::string(name) + ": unknown flag (see --help)"};
     }
-    if (!seen.insert(spec->name).second) {
+    if (!seen.insert(spec->name).second && !spec->repeatable) {
       return FlagError{std::string(spec->name) + ": given more than once"};
     }
     std::string_view value;
@@ -165,6 +208,7 @@ std::variant<Flags, FlagError> ParseFlags(int argc, const char* const* argv) {
       return FlagError{std::string(spec->name) + ": " + problem};
     }
   }
+  if (flags.listen_addresses.empty()) flags.listen_addresses = Flags().listen_addresses;
   return flags;
 }
 
@@ -196,7 +240,9 @@ std::string FlagsHelp() {
   out +=
       "\n"
       "Credentials can also come from the environment: DATTO_RMM_API_KEY and\n"
-      "DATTO_RMM_API_SECRET (see docs/configuration.md).\n";
+      "DATTO_RMM_API_SECRET (see docs/configuration.md).\n"
+      "\n"
+      "SIGHUP re-reads the configuration and the web config; SIGTERM or SIGINT stops.\n";
   return out;
 }
 

@@ -16,8 +16,9 @@ struct FlagError {
 };
 
 // argv[0] is the program name. Accepts --flag=value and --flag value; --config.check,
-// --healthcheck, --version and --help (-h) take no value. Unknown flags, positional arguments
-// and repeated flags are errors.
+// --healthcheck, --version, --help (-h), --web.systemd-socket and --web.enable-lifecycle take
+// no value. Unknown flags, positional arguments and repeated flags are errors, except
+// --web.listen-address, which may be given once per address.
 std::variant<Flags, FlagError> ParseFlags(int argc, const char* const* argv);
 
 // The --help text: usage, then every flag with its default and one line of meaning.

@@ -28,11 +28,6 @@
 
 namespace drmm {
 
-struct MetricsResponse {
-  SharedBody body;
-  bool gzip = false;  // body is gzip-encoded (Content-Encoding: gzip)
-};
-
 class ExpositionCache {
  public:
   struct AccountSource {

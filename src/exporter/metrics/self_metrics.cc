@@ -148,13 +148,36 @@ SelfMetrics::SelfMetrics(std::string version, std::string revision)
           Register(prometheus::BuildCounter(), kMetricUnknownEnumValues, *registry_)),
       throttle_wait_(Register(prometheus::BuildCounter(), kMetricThrottleWait, *registry_)),
       rate_limited_(Register(prometheus::BuildCounter(), kMetricRateLimited, *registry_)),
-      blocked_(Register(prometheus::BuildGauge(), kMetricBlocked, *registry_)) {
+      blocked_(Register(prometheus::BuildGauge(), kMetricBlocked, *registry_)),
+      reload_successful_(
+          Register(prometheus::BuildGauge(), kMetricConfigLastReloadSuccessful, *registry_)
+              .Add({})),
+      reload_success_time_(
+          Register(prometheus::BuildGauge(), kMetricConfigLastReloadSuccessTimestamp, *registry_)
+              .Add({})),
+      scrapes_(Register(prometheus::BuildCounter(), kMetricHandlerRequests, *registry_)),
+      scrapes_in_flight_(
+          Register(prometheus::BuildGauge(), kMetricHandlerInFlight, *registry_).Add({})) {
   Register(prometheus::BuildGauge(), kMetricBuildInfo, *registry_)
       .Add({{"version", std::move(version)}, {"revision", std::move(revision)}})
       .Set(1);
+  // The codes the handler answers with (promhttp creates the same three at 0).
+  for (const char* code : {"200", "500", "503"}) scrapes_.Add({{"code", code}});
 }
 
 SelfMetrics::~SelfMetrics() = default;
+
+void SelfMetrics::OnConfigLoad(bool success, double unix_time) {
+  reload_successful_.Set(success ? 1 : 0);
+  if (success) reload_success_time_.Set(unix_time);
+}
+
+void SelfMetrics::OnScrapeStarted() { scrapes_in_flight_.Increment(); }
+
+void SelfMetrics::OnScrapeFinished(int status) {
+  scrapes_in_flight_.Decrement();
+  scrapes_.Add({{"code", std::to_string(status)}}).Increment();
+}
 
 datto::ApiObserver& SelfMetrics::ObserverFor(const std::string& account) {
   std::lock_guard lock(mutex_);

@@ -36,6 +36,13 @@ class SelfMetrics {
   // name, valid as long as this SelfMetrics. Thread-safe, and so is the observer.
   datto::ApiObserver& ObserverFor(const std::string& account);
 
+  // A load of the configuration (the first at start, then each reload): whether it applied,
+  // and when. A failed one leaves the success timestamp where it was.
+  void OnConfigLoad(bool success, double unix_time);
+  // promhttp's handler metrics: a scrape started; a scrape ended with this HTTP status.
+  void OnScrapeStarted();
+  void OnScrapeFinished(int status);
+
  private:
   class AccountObserver;
 
@@ -49,6 +56,10 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& throttle_wait_;
   prometheus::Family<prometheus::Counter>& rate_limited_;
   prometheus::Family<prometheus::Gauge>& blocked_;
+  prometheus::Gauge& reload_successful_;
+  prometheus::Gauge& reload_success_time_;
+  prometheus::Family<prometheus::Counter>& scrapes_;
+  prometheus::Gauge& scrapes_in_flight_;
 
   std::mutex mutex_;  // guards observers_
   std::map<std::string, std::unique_ptr<AccountObserver>> observers_;

@@ -35,7 +35,11 @@ TEST(ParseFlags, NoArgumentsGiveTheDocumentedDefaults) {
   const Flags flags = ExpectFlags(Parse({}));
   EXPECT_EQ(flags.config_file, "config.yaml");
   EXPECT_FALSE(flags.config_check);
-  EXPECT_EQ(flags.listen_address, ":9768");
+  EXPECT_EQ(flags.listen_addresses, std::vector<std::string>{":9768"});
+  EXPECT_EQ(flags.web_config_file, "");
+  EXPECT_FALSE(flags.systemd_socket);
+  EXPECT_FALSE(flags.enable_lifecycle);
+  EXPECT_EQ(flags.max_requests, 40);
   EXPECT_EQ(flags.telemetry_path, "/metrics");
   EXPECT_EQ(flags.log_level, LogLevel::kInfo);
   EXPECT_EQ(flags.log_format, LogFormat::kLogfmt);
@@ -48,7 +52,7 @@ TEST(ParseFlags, BothSpellingsOfAValue) {
       ExpectFlags(Parse({"--config.file=/etc/a.yaml", "--web.listen-address", "127.0.0.1:0",
                          "--log.level", "debug", "--log.format=json", "--web.telemetry-path=/m"}));
   EXPECT_EQ(flags.config_file, "/etc/a.yaml");
-  EXPECT_EQ(flags.listen_address, "127.0.0.1:0");
+  EXPECT_EQ(flags.listen_addresses, std::vector<std::string>{"127.0.0.1:0"});
   EXPECT_EQ(flags.log_level, LogLevel::kDebug);
   EXPECT_EQ(flags.log_format, LogFormat::kJson);
   EXPECT_EQ(flags.telemetry_path, "/m");
@@ -79,8 +83,36 @@ TEST(ParseFlags, ListenAddressForms) {
        {":9768", "0.0.0.0:9768", "127.0.0.1:0", "[::1]:9768", "localhost:9768", "[::]:65535"}) {
     SCOPED_TRACE(address);
     const std::string arg = std::string("--web.listen-address=") + address;
-    EXPECT_EQ(ExpectFlags(Parse({arg.c_str()})).listen_address, address);
+    EXPECT_EQ(ExpectFlags(Parse({arg.c_str()})).listen_addresses,
+              std::vector<std::string>{address});
   }
+}
+
+TEST(ParseFlags, ListenAddressRepeatedListensOnEach) {
+  const Flags flags = ExpectFlags(
+      Parse({"--web.listen-address=127.0.0.1:9768", "--web.listen-address", "[::1]:9768"}));
+  EXPECT_EQ(flags.listen_addresses, (std::vector<std::string>{"127.0.0.1:9768", "[::1]:9768"}))
+      << "the default :9768 is replaced, not kept beside them";
+  EXPECT_EQ(ExpectError(Parse({"--web.listen-address=:1", "--web.listen-address=:1"})),
+            "--web.listen-address: \":1\" is given twice");
+}
+
+TEST(ParseFlags, WebFlags) {
+  const Flags flags = ExpectFlags(Parse({"--web.config.file=/etc/web.yml", "--web.systemd-socket",
+                                         "--web.enable-lifecycle", "--web.max-requests=0"}));
+  EXPECT_EQ(flags.web_config_file, "/etc/web.yml");
+  EXPECT_TRUE(flags.systemd_socket);
+  EXPECT_TRUE(flags.enable_lifecycle);
+  EXPECT_EQ(flags.max_requests, 0);
+  EXPECT_EQ(ExpectFlags(Parse({"--web.max-requests", "7"})).max_requests, 7);
+  EXPECT_EQ(ExpectError(Parse({"--web.max-requests=-1"})),
+            "--web.max-requests: \"-1\" is not a number 0..100000");
+  EXPECT_EQ(ExpectError(Parse({"--web.max-requests=many"})),
+            "--web.max-requests: \"many\" is not a number 0..100000");
+  EXPECT_EQ(ExpectError(Parse({"--web.enable-lifecycle=true"})),
+            "--web.enable-lifecycle: takes no value");
+  EXPECT_EQ(ExpectError(Parse({"--web.config.file=a", "--web.config.file=b"})),
+            "--web.config.file: given more than once");
 }
 
 TEST(ParseFlags, ErrorsNameTheFlag) {
@@ -147,6 +179,8 @@ TEST(FlagsHelp, ListsEveryFlagWithItsDefault) {
   const std::string help = FlagsHelp();
   for (const char* expected :
        {"--help", "-h", "--config.file=config.yaml", "--config.check", "--web.listen-address=:9768",
+        "--web.config.file", "--web.systemd-socket", "--web.enable-lifecycle",
+        "--web.max-requests=40", "SIGHUP re-reads the configuration",
         "--web.telemetry-path=/metrics", "--log.level=info", "--log.format=logfmt", "--version",
         "--healthcheck", "DATTO_RMM_API_KEY", "DATTO_RMM_API_SECRET"}) {
     EXPECT_THAT(help, HasSubstr(expected));

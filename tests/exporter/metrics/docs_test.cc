@@ -51,10 +51,17 @@ TEST(MetricsCatalogTest, EntriesFollowTheNamingRules) {
       EXPECT_TRUE(prometheus::CheckLabelName(label)) << spec->name << " " << label;
       EXPECT_TRUE(labels.insert(label).second) << spec->name << " repeats " << label;
     }
-    if (spec->source != "process") {
+    // The process metrics and promhttp's handler metrics keep the names every exporter
+    // exposes them under (dashboards and alerts for any exporter query them); the rest are ours.
+    const bool promhttp = spec->name.starts_with("promhttp_metric_handler_");
+    if (spec->source != "process" && !promhttp) {
       EXPECT_TRUE(spec->name.starts_with("datto_rmm_")) << spec->name;
     }
-    if (spec->source != "process" && spec->name != "datto_rmm_exporter_build_info") {
+    // Only what describes the exporter itself is not per account.
+    const bool whole_exporter = spec->source == "process" || promhttp ||
+                                spec->name == "datto_rmm_exporter_build_info" ||
+                                spec->name.starts_with("datto_rmm_config_");
+    if (!whole_exporter) {
       EXPECT_TRUE(labels.contains("account")) << spec->name;
     }
     // Data from a collector is cached: HELP says so and how often it is refreshed.

@@ -37,6 +37,43 @@ TEST(SelfMetricsTest, BuildInfoIsOne) {
             1);
 }
 
+TEST(SelfMetricsTest, ConfigReloadsKeepTheLastSuccessTime) {
+  SelfMetrics metrics("v", "r");
+  metrics.OnConfigLoad(true, 1000);
+  auto families = metrics.registry()->Collect();
+  EXPECT_EQ(ValueOf(families, "datto_rmm_config_last_reload_successful", {}), 1);
+  EXPECT_EQ(ValueOf(families, "datto_rmm_config_last_reload_success_timestamp_seconds", {}), 1000);
+  metrics.OnConfigLoad(false, 2000);
+  families = metrics.registry()->Collect();
+  EXPECT_EQ(ValueOf(families, "datto_rmm_config_last_reload_successful", {}), 0);
+  EXPECT_EQ(ValueOf(families, "datto_rmm_config_last_reload_success_timestamp_seconds", {}), 1000);
+  metrics.OnConfigLoad(true, 3000);
+  families = metrics.registry()->Collect();
+  EXPECT_EQ(ValueOf(families, "datto_rmm_config_last_reload_successful", {}), 1);
+  EXPECT_EQ(ValueOf(families, "datto_rmm_config_last_reload_success_timestamp_seconds", {}), 3000);
+}
+
+TEST(SelfMetricsTest, ScrapesAreCountedByCodeAndInFlightAsPromhttpDoes) {
+  SelfMetrics metrics("v", "r");
+  auto families = metrics.registry()->Collect();
+  for (const char* code : {"200", "500", "503"}) {
+    EXPECT_EQ(ValueOf(families, "promhttp_metric_handler_requests_total", {{"code", code}}), 0)
+        << code;
+  }
+  metrics.OnScrapeStarted();
+  metrics.OnScrapeStarted();
+  families = metrics.registry()->Collect();
+  EXPECT_EQ(ValueOf(families, "promhttp_metric_handler_requests_in_flight", {}), 2);
+  metrics.OnScrapeFinished(200);
+  metrics.OnScrapeFinished(503);
+  metrics.OnScrapeStarted();
+  metrics.OnScrapeFinished(200);
+  families = metrics.registry()->Collect();
+  EXPECT_EQ(ValueOf(families, "promhttp_metric_handler_requests_in_flight", {}), 0);
+  EXPECT_EQ(ValueOf(families, "promhttp_metric_handler_requests_total", {{"code", "200"}}), 2);
+  EXPECT_EQ(ValueOf(families, "promhttp_metric_handler_requests_total", {{"code", "503"}}), 1);
+}
+
 TEST(SelfMetricsTest, KnownLabelValuesArePreCreatedAtZero) {
   SelfMetrics metrics("v", "r");
   metrics.ObserverFor("acme");
