@@ -104,7 +104,10 @@ int Main(int argc, char** argv) {
   for (const auto& site : truth.at("sites")) {
     const std::int64_t site_devices = site.at("devices_total");
     std::int64_t site_alerts = 0;
-    for (const auto& [priority, n] : site.at("alerts_open").items()) site_alerts += n.get<int>();
+    // Open alerts by muted ("true"/"false"), then by priority.
+    for (const auto& [muted, by_priority] : site.at("alerts_open").items()) {
+      for (const auto& [priority, n] : by_priority.items()) site_alerts += n.get<int>();
+    }
     devices += site_devices;
     naive_pages += Pages(site_devices, page) + Pages(site_alerts, alerts_page);
   }
