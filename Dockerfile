@@ -31,12 +31,16 @@ COPY src/ src/
 ARG DRMM_REVISION=unknown
 # Parallel compile jobs; empty means Ninja's default (cores + 2).
 ARG BUILD_JOBS=
+# 1: also build and run the unit tests (below). The programs are then compiled with -Werror too,
+# so that turning the tests on later changes no compile flag and recompiles nothing.
+ARG DRMM_UNIT_TESTS=0
 # After the compile, the runtime packages as Debian computes them for a .deb: dpkg-shlibdeps maps
 # every shared library the binaries load to the package that ships it on this release.
 RUN cmake -S /src -B /build -G Ninja \
       -DCMAKE_BUILD_TYPE=Release \
       -DDRMM_BUILD_TESTS=OFF \
       -DDRMM_BUILD_BENCHMARKS=OFF \
+      -DDRMM_WERROR="$([ "${DRMM_UNIT_TESTS}" = 1 ] && echo ON || echo OFF)" \
       -DDRMM_REVISION_OVERRIDE="${DRMM_REVISION}" \
  && cmake --build /build --target datto-rmm-exporter datto-rmm-sim ${BUILD_JOBS:+-j "${BUILD_JOBS}"} \
  && strip --strip-unneeded /build/bin/datto-rmm-exporter /build/bin/datto-rmm-sim \
@@ -52,17 +56,15 @@ RUN cmake -S /src -B /build -G Ninja \
 # test passes it) also builds the unit tests here, warnings as errors, and runs them. The
 # sources they read (tests, rules, dashboards, docs) come in after the binaries are built, so
 # editing them never rebuilds the binaries.
-ARG DRMM_UNIT_TESTS=0
 COPY tests/ tests/
 COPY rules/ rules/
 COPY dashboards/ dashboards/
 COPY docs/ docs/
 COPY config.example.yaml ./
 RUN if [ "${DRMM_UNIT_TESTS}" = 1 ]; then \
-      cmake -S /src -B /build -DDRMM_BUILD_TESTS=ON -DDRMM_WERROR=ON \
+      cmake -S /src -B /build -DDRMM_BUILD_TESTS=ON \
    && cmake --build /build ${BUILD_JOBS:+-j "${BUILD_JOBS}"} \
-   && ctest --test-dir /build -L unit --output-on-failure -j "$(nproc)" --timeout 300 \
-   && rm -rf /build/tests /build/src/*/CMakeFiles; \
+   && ctest --test-dir /build -L unit --output-on-failure -j "$(nproc)" --timeout 300; \
     fi
 
 # ---- runtime stage: shared libraries, CA certificates and the two binaries ----
