@@ -63,7 +63,7 @@ COPY docs/ docs/
 COPY config.example.yaml ./
 RUN if [ "${DRMM_UNIT_TESTS}" = 1 ]; then \
       cmake -S /src -B /build -DDRMM_BUILD_TESTS=ON \
-   && cmake --build /build ${BUILD_JOBS:+-j "${BUILD_JOBS}"} \
+   && cmake --build /build ${BUILD_JOBS:+-j "${BUILD_JOBS}"} -- -k 0 \
    && ctest --test-dir /build -L unit --output-on-failure -j "$(nproc)" --timeout 300; \
     fi
 
