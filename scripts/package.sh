@@ -13,7 +13,8 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   generator=()
   command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
   cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
-elif [ $# -gt 0 ]; then
+else
+  # Configured again every time: the revision --version shows is read from git at configure.
   cmake -S . -B "$build_dir" "$@" >/dev/null
 fi
 cmake --build "$build_dir" --target datto-rmm-exporter datto-rmm-sim
