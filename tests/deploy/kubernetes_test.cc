@@ -11,6 +11,7 @@
 // missing kubectl is a failure, not a skip.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
