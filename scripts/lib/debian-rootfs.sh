@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Debian root file systems made with debootstrap, for the image test (its base images) and the
 # package test (a clean system to install the .deb into). Sourced, not run.
 #
