@@ -159,6 +159,9 @@ class KubernetesTest : public ::testing::Test {
   void SetUp() override { ASSERT_EQ(*error_, "") << "rendering failed"; }
 
   static const Manifests& Rendered(const std::string& overlay) { return rendered_->at(overlay); }
+  // For literals: GCC 14's -Wdangling-reference flags a reference bound to the result of a call
+  // that took a temporary std::string, though the result points into rendered_.
+  static const Manifests& Rendered(const char* overlay) { return rendered_->at(overlay); }
 
   // The one manifest of `kind` (and `name`, when given); fails the test when there is not one.
   static YAML::Node One(const Manifests& manifests, const std::string& kind,
