@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs what building, running and testing need, from Debian bookworm's packages only.
+# Installs what building, running and testing need, from Debian's packages only; works on
+# Debian 12 (bookworm) and 13 (trixie), whose package names are the same for these.
 # Idempotent: does nothing when everything is present. Needs root (or sudo).
+# DRMM_DEPS=build: only what compiling the programs and the unit tests needs (the image's
+# builder stage runs this); default: everything the test suites need.
 set -euo pipefail
 
 packages=(
@@ -11,12 +14,28 @@ packages=(
   openssl                     # the TLS tests make their certificates with it
   prometheus   # promtool and a real Prometheus server for the end-to-end tests
   jsonnet python3-yaml   # scripts/generate-mixin.sh: rules/ and Grafana alerting from mixin/
+  prometheus-alertmanager   # amtool checks deploy/alertmanager/alertmanager.yml
 )
+if [ "${DRMM_DEPS:-all}" = build ]; then
+  # Not needed to compile and run the unit tests: servers and tools of the other suites.
+  not_for_build=" git curl prometheus prometheus-alertmanager jsonnet python3-yaml "
+  kept=()
+  for p in "${packages[@]}"; do
+    [[ "$not_for_build" == *" $p "* ]] || kept+=("$p")
+  done
+  packages=("${kept[@]}")
+fi
 if [ "${DRMM_WITH_IMAGE_TOOLS:-0}" = 1 ]; then
   # The container image test (scripts/test-image.sh): buildah builds and runs the image,
   # debootstrap makes its Debian base images, jq reads buildah's JSON and the simulator's ground
   # truth, iproute2's ss finds the processes started from the image.
   packages+=(buildah debootstrap jq iproute2)
+fi
+if [ "${DRMM_WITH_PACKAGE_TOOLS:-0}" = 1 ]; then
+  # The Debian package and its test (scripts/package.sh, scripts/test-package.sh): CPack's DEB
+  # generator finds executables with file and computes dependencies with dpkg-shlibdeps
+  # (dpkg-dev); debootstrap makes the clean Debian the package is installed into.
+  packages+=(file dpkg-dev debootstrap)
 fi
 
 missing=()

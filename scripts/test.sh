@@ -2,10 +2,11 @@
 # Installs what is needed, builds, and runs every test: the command CI runs (.ci/run).
 # Stages: the normal build with -Werror and all CTest suites (unit, integration, tool, e2e);
 # the rate-budget soak (bounded) and the benchmark programs' figures; the container image,
-# built with buildah from the Dockerfile and run against the simulator (needs root);
+# built with buildah from the Dockerfile on Debian 13 with the unit tests, and run against the
+# simulator (needs root); the Debian package, installed into a clean Debian (needs root);
 # ASan+UBSan and TSan builds with the unit and integration suites.
-# Environment: DRMM_SKIP_SANITIZERS=1 skips the sanitizer builds, DRMM_SKIP_IMAGE=1 the image
-# (quicker local runs);
+# Environment: DRMM_SKIP_SANITIZERS=1 skips the sanitizer builds, DRMM_SKIP_IMAGE=1 the image,
+# DRMM_SKIP_PACKAGE=1 the package (quicker local runs);
 # DRMM_SOAK_DURATION (default 150s); JOBS=N parallel compile jobs (default: all cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,11 @@ scripts/bench.sh
 if [ "${DRMM_SKIP_IMAGE:-0}" != 1 ]; then
   stage "container image: build with buildah, run against the simulator"
   scripts/test-image.sh
+fi
+
+if [ "${DRMM_SKIP_PACKAGE:-0}" != 1 ]; then
+  stage "Debian package: build with CPack, install into a clean Debian, check"
+  scripts/test-package.sh
 fi
 
 if [ "${DRMM_SKIP_SANITIZERS:-0}" != 1 ]; then

@@ -104,7 +104,7 @@ const TruthQuery& Find(const std::vector<TruthQuery>& queries, const std::string
 TEST(GroundTruthQueries, ExpectTheExportedSitesAsTheExporterLabelsThem) {
   const auto queries = GroundTruthQueries(Truth(), "acme");
   EXPECT_EQ(queries.size(), 9u);
-  const auto& info = Find(queries, "datto_rmm_site_info");
+  const TruthQuery info = Find(queries, "datto_rmm_site_info");
   EXPECT_EQ(info.promql,
             "sum by (site_uid, site, on_demand, portal_url) "
             "(datto_rmm_site_info{account=\"acme\"})");
@@ -128,7 +128,7 @@ TEST(GroundTruthQueries, ExpectTheExportedSitesAsTheExporterLabelsThem) {
             (SeriesValues{{{"critical", "patch_ctx", "false"}, 2},
                           {{"critical", "patch_ctx", "true"}, 1},
                           {{"critical", "ping_ctx", "false"}, 1}}));
-  const auto& oldest = Find(queries, "datto_rmm_site_oldest_open_alert_timestamp_seconds");
+  const TruthQuery oldest = Find(queries, "datto_rmm_site_oldest_open_alert_timestamp_seconds");
   EXPECT_EQ(oldest.expected, (SeriesValues{{{"s1", "critical", "false"}, 1700000000.123}}));
   EXPECT_GT(oldest.tolerance, 0);
 }

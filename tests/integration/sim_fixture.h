@@ -10,7 +10,6 @@
 #include <set>
 #include <stop_token>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "exporter/collect/site_filter.h"
@@ -18,6 +17,7 @@
 #include "exporter/metrics/self_metrics.h"
 #include "exporter/poll/poller.h"
 #include "sim/simulator.h"
+#include "support/ground_truth_compare.h"
 #include "support/metric_query.h"
 
 namespace drmm::testing {
@@ -63,108 +63,17 @@ inline double Value(const std::vector<prometheus::MetricFamily>& families, const
 }
 
 // Asserts that every per-site figure the exporter serves for `account` equals the simulator's
-// ground truth, for the sites `filter` includes, and that excluded sites are absent.
+// ground truth, for the sites `filter` includes, and that excluded sites are absent: one test
+// failure per difference (the comparison is shared with tests/tools/truth_check).
 inline void ExpectMatchesGroundTruth(const std::vector<prometheus::MetricFamily>& families,
                                      const std::string& account, const nlohmann::json& truth,
                                      const SiteFilter& filter) {
-  std::map<std::tuple<std::string, std::string, std::string>, double> by_priority_type;
-  int included = 0;
-  for (const auto& site : truth.at("sites")) {
-    const std::string uid = site.at("uid");
-    const std::string name = site.at("name");
-    const LabelMap base{{"account", account}, {"site_uid", uid}, {"site", name}};
-    if (!filter.Includes(uid, name, site.at("on_demand").get<bool>())) {
-      EXPECT_TRUE(Select(families, "datto_rmm_site_alerts_open", {{"site_uid", uid}}).empty())
-          << "excluded site " << name << " is exported";
-      continue;
-    }
-    ++included;
-    SCOPED_TRACE("site " + name + " (" + uid + ")");
-    auto with = [&](const std::string& key, const std::string& value) {
-      LabelMap labels = base;
-      labels[key] = value;
-      return labels;
-    };
-    LabelMap info = with("on_demand", site.at("on_demand").get<bool>() ? "true" : "false");
-    info["portal_url"] = site.at("portal_url");
-    EXPECT_EQ(Value(families, "datto_rmm_site_info", info), 1);
-    for (const auto& [muted, by_priority] : site.at("alerts_open").items()) {
-      for (const auto& [priority, count] : by_priority.items()) {
-        LabelMap labels = with("priority", priority);
-        labels["muted"] = muted;
-        EXPECT_EQ(Value(families, "datto_rmm_site_alerts_open", labels), count.get<double>())
-            << priority << " muted=" << muted;
-      }
-    }
-    for (const auto& [muted, by_priority] :
-         site.at("oldest_open_alert_timestamp_seconds").items()) {
-      for (const auto& [priority, seconds] : by_priority.items()) {
-        LabelMap labels = with("priority", priority);
-        labels["muted"] = muted;
-        EXPECT_NEAR(Value(families, "datto_rmm_site_oldest_open_alert_timestamp_seconds", labels),
-                    seconds.get<double>(), 1e-3)
-            << priority << " muted=" << muted;
-      }
-    }
-    for (const auto& [muted, by_priority] : site.at("alerts_open_by_type").items()) {
-      for (const auto& [priority, types] : by_priority.items()) {
-        for (const auto& [type, count] : types.items()) {
-          by_priority_type[{priority, type, muted}] += count.get<double>();
-        }
-      }
-    }
-    // Devices by category and status, and no extra non-zero series.
-    double device_series_total = 0;
-    for (const auto* metric :
-         Select(families, "datto_rmm_site_devices", {{"account", account}, {"site_uid", uid}})) {
-      device_series_total += metric->gauge.value;
-    }
-    EXPECT_EQ(device_series_total, site.at("devices_total").get<double>());
-    for (const char* status : {"online", "offline"}) {
-      for (const auto& [category, count] :
-           site.at(std::string("devices_") + status + "_by_category").items()) {
-        LabelMap labels = with("category", category);
-        labels["status"] = status;
-        EXPECT_EQ(Value(families, "datto_rmm_site_devices", labels), count.get<double>())
-            << category << " " << status;
-      }
-    }
-    for (const auto& [state, count] : site.at("patch_status").items()) {
-      EXPECT_EQ(Value(families, "datto_rmm_site_devices_patch_status", with("patch_status", state)),
-                count.get<double>())
-          << state;
-    }
-    for (const auto& [state, count] : site.at("patches").items()) {
-      EXPECT_EQ(Value(families, "datto_rmm_site_patches", with("state", state)),
-                count.get<double>())
-          << state;
-    }
-    EXPECT_EQ(Value(families, "datto_rmm_site_devices_reboot_required", base),
-              site.at("reboot_required").get<double>());
-    for (const auto& [state, count] : site.at("antivirus_status").items()) {
-      EXPECT_EQ(Value(families, "datto_rmm_site_devices_antivirus_status",
-                      with("antivirus_status", state)),
-                count.get<double>())
-          << state;
-    }
-  }
-  EXPECT_GT(included, 0);
-  // Account-wide open alerts by priority and type: the sum over the included sites.
-  double exported_total = 0;
-  for (const auto* metric : Select(families, "datto_rmm_alerts_open", {{"account", account}})) {
-    exported_total += metric->gauge.value;
-  }
-  double truth_total = 0;
-  for (const auto& [key, count] : by_priority_type) {
-    const auto& [priority, type, muted] = key;
-    truth_total += count;
-    EXPECT_EQ(
-        Value(families, "datto_rmm_alerts_open",
-              {{"account", account}, {"priority", priority}, {"type", type}, {"muted", muted}}),
-        count)
-        << priority << "/" << type << " muted=" << muted;
-  }
-  EXPECT_EQ(exported_total, truth_total);
+  const GroundTruthComparison comparison =
+      CompareWithGroundTruth(families, account, truth,
+                             [&](const std::string& uid, const std::string& name, bool on_demand) {
+                               return filter.Includes(uid, name, on_demand);
+                             });
+  for (const auto& difference : comparison.differences) ADD_FAILURE() << difference;
 }
 
 inline std::shared_ptr<const SiteFilter> FilterOf(const SiteFilterConfig& config) {
