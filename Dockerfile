@@ -17,7 +17,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev nlohmann-json3-dev \
-      libssl-dev zlib1g-dev libbrotli-dev \
+      libsimdjson-dev libssl-dev zlib1g-dev libbrotli-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -50,7 +50,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates \
-      libprometheus-cpp-core1.0 libcpp-httplib0.11 libyaml-cpp0.7 \
+      libprometheus-cpp-core1.0 libcpp-httplib0.11 libyaml-cpp0.7 libsimdjson14 \
       libssl3 zlib1g libbrotli1 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
  && groupadd --system --gid 65532 datto-rmm-exporter \
