@@ -1,21 +1,22 @@
-// Datto API bodies to model structs on simdjson's On-Demand parser. simdjson's stage 1 indexes
-// the whole body with SIMD (and validates its UTF-8); then one forward pass reads the fields
-// each struct's table names and checks everything else without building it, so a malformed
-// byte anywhere still fails the page as a full parser would, while a 5 KB device costs little
-// more than a scan of its bytes.
+// Datto API bodies to model structs in one forward pass over the bytes. simdjson checks the
+// body's UTF-8 at SIMD speed; the walk then reads the fields each struct's table names and
+// validates everything else without keeping it, so a byte that breaks the grammar anywhere
+// (in udf300 too) fails the page as a full parser would, while a 5 KB device costs little
+// more than a scan of its bytes. (simdjson's On-Demand parser was measured too: its structural
+// index and per-field iteration cost more than this walk, and it does not validate what it
+// skips; docs/performance.md has the figures.)
 #include "datto/decode.h"
 
 #include <simdjson.h>
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <memory>
-#include <mutex>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -23,10 +24,9 @@
 namespace drmm::datto {
 namespace {
 
-namespace od = simdjson::ondemand;
-
-// Datto's pages nest five levels deep. Deeper input is refused before the recursive walk can
-// exhaust a thread's stack.
+// Datto's pages nest five levels deep. Deeper input is refused: a skipped value's open
+// containers are one bit each in a 64-bit word, and nothing here recurses deeper than the
+// tables do.
 constexpr int kMaxDepth = 64;
 
 // --- Known enum values (README "Data on the wire") -------------------------------------------
@@ -90,35 +90,9 @@ bool Expect(std::string_view text, std::size_t& pos, char c) {
   return true;
 }
 
-// --- Scalars ---------------------------------------------------------------------------------
+bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// A raw token's first character tells its type; a token is never empty where simdjson is
-// positioned on a value, but the check is cheap.
-bool Opens(std::string_view token, char c) { return !token.empty() && token[0] == c; }
-
-// simdjson's raw tokens run up to the next structural character, whitespace included.
-std::string_view TrimRight(std::string_view token) {
-  while (!token.empty() && IsSpace(token.back())) token.remove_suffix(1);
-  return token;
-}
-
-// Bytes a string's content cannot hold verbatim: backslash, quote, control characters.
-constexpr std::array<bool, 256> kSpecial = [] {
-  std::array<bool, 256> special{};
-  for (int c = 0; c < 0x20; ++c) special[static_cast<std::size_t>(c)] = true;
-  special['\\'] = special['"'] = true;
-  return special;
-}();
-
-// Position of the first special byte in a string's content; npos when the content is plain.
-std::size_t FindSpecial(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (kSpecial[static_cast<unsigned char>(text[i])]) return i;
-  }
-  return std::string_view::npos;
-}
+// --- Strings ---------------------------------------------------------------------------------
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -159,52 +133,31 @@ void AppendUtf8(std::string& out, std::uint32_t cp) {
 
 constexpr std::uint32_t kReplacement = 0xFFFD;
 
-// Walks the content of a JSON string (between its quotes): false on an invalid escape, a raw
-// quote or control character. With `out`, appends the unescaped text. An unpaired surrogate
-// escape becomes U+FFFD and is counted in `repairs` (RFC 8259 allows it; UTF-8 cannot hold it).
+// JSON's one-letter escapes and what they stand for.
+char SimpleEscape(char e) {
+  constexpr std::string_view kLetters = "\"\\/bfnrt";
+  constexpr std::string_view kMeanings = "\"\\/\b\f\n\r\t";
+  const std::size_t at = kLetters.find(e);
+  return at == std::string_view::npos ? '\0' : kMeanings[at];
+}
+
+// Walks the content of a JSON string (between its quotes, control characters already
+// refused): false on an invalid escape. With `out`, appends the unescaped text. An unpaired
+// surrogate escape becomes U+FFFD and is counted in `repairs` (JSON's grammar allows it; UTF-8
+// cannot hold it).
 bool Unescape(std::string_view text, std::string* out, std::int64_t& repairs) {
   std::size_t i = 0;
   while (i < text.size()) {
-    const std::size_t special = FindSpecial(text.substr(i));
-    const std::size_t plain = special == std::string_view::npos ? text.size() - i : special;
-    if (out != nullptr) out->append(text.substr(i, plain));
-    i += plain;
+    const std::size_t escape = std::min(text.find('\\', i), text.size());
+    if (out != nullptr) out->append(text.substr(i, escape - i));
+    i = escape;
     if (i == text.size()) break;
-    if (text[i] != '\\' || i + 1 == text.size()) return false;
+    if (i + 1 == text.size()) return false;
     const char e = text[i + 1];
     i += 2;
-    char simple = 0;
-    switch (e) {
-      case '"':
-        simple = '"';
-        break;
-      case '\\':
-        simple = '\\';
-        break;
-      case '/':
-        simple = '/';
-        break;
-      case 'b':
-        simple = '\b';
-        break;
-      case 'f':
-        simple = '\f';
-        break;
-      case 'n':
-        simple = '\n';
-        break;
-      case 'r':
-        simple = '\r';
-        break;
-      case 't':
-        simple = '\t';
-        break;
-      case 'u':
-        break;
-      default:
-        return false;
-    }
     if (e != 'u') {
+      const char simple = SimpleEscape(e);
+      if (simple == '\0') return false;
       if (out != nullptr) *out += simple;
       continue;
     }
@@ -231,120 +184,9 @@ bool Unescape(std::string_view text, std::string* out, std::int64_t& repairs) {
   return true;
 }
 
-// Checks JSON number syntax; `integer` when there is neither fraction nor exponent.
-bool NumberSyntax(std::string_view t, bool& integer) {
-  std::size_t i = 0;
-  const std::size_t n = t.size();
-  auto digits = [&] {
-    const std::size_t start = i;
-    while (i < n && IsDigit(t[i])) ++i;
-    return i > start;
-  };
-  if (i < n && t[i] == '-') ++i;
-  if (i < n && t[i] == '0') {
-    ++i;
-  } else if (i >= n || t[i] < '1' || t[i] > '9' || !digits()) {
-    return false;
-  }
-  integer = true;
-  if (i < n && t[i] == '.') {
-    integer = false;
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-    integer = false;
-    ++i;
-    if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == n;
-}
-
-// For a syntactically valid number that from_chars found out of a double's range: whether it
-// is too small (it then rounds to zero, as strtod does) rather than too large.
-bool Underflows(std::string_view t) {
-  std::size_t i = t[0] == '-' ? 1 : 0;
-  std::int64_t magnitude = 0;  // decimal exponent of the first significant digit
-  bool significant = false;
-  std::int64_t position = 0;
-  for (; i < t.size() && IsDigit(t[i]); ++i, ++position) {
-    if (!significant && t[i] != '0') {
-      significant = true;
-      magnitude = -position;
-    }
-  }
-  magnitude += position - 1;
-  if (i < t.size() && t[i] == '.') {
-    ++i;
-    for (std::int64_t k = 1; i < t.size() && IsDigit(t[i]); ++i, ++k) {
-      if (!significant && t[i] != '0') {
-        significant = true;
-        magnitude = -k;
-      }
-    }
-  }
-  if (!significant) return true;
-  std::int64_t exponent = 0;
-  if (i < t.size()) {  // 'e' or 'E'
-    ++i;
-    const bool negative = t[i] == '-';
-    if (t[i] == '+' || t[i] == '-') ++i;
-    for (; i < t.size(); ++i)
-      exponent = std::min<std::int64_t>(exponent * 10 + (t[i] - '0'), 1'000'000);
-    if (negative) exponent = -exponent;
-  }
-  return magnitude + exponent < 0;
-}
-
-enum class Kind : std::uint8_t { kNull, kBool, kNumber, kString, kObject, kArray };
-
-// How JSON text holds a number, following nlohmann::json (the decoder this one replaced): a
-// non-negative integer is unsigned, a negative one signed, either too large for 64 bits a double.
-enum class NumberKind : std::uint8_t { kSigned, kUnsigned, kDouble, kOutOfRange };
-
-struct Scalar {
-  Kind kind = Kind::kNull;
-  bool boolean = false;
-  NumberKind number = NumberKind::kSigned;
-  std::int64_t signed_value = 0;
-  std::uint64_t unsigned_value = 0;
-  double double_value = 0;
-  std::string_view text;  // a string's content between the quotes, still escaped
-  bool escaped = false;   // text holds escapes (Unescape before use)
-};
-
-void ParseNumber(std::string_view t, bool integer, Scalar& s) {
-  s.kind = Kind::kNumber;
-  const char* first = t.data();
-  const char* last = t.data() + t.size();
-  if (integer) {
-    if (t[0] == '-') {
-      if (std::from_chars(first, last, s.signed_value).ec == std::errc()) {
-        s.number = NumberKind::kSigned;
-        return;
-      }
-    } else if (std::from_chars(first, last, s.unsigned_value).ec == std::errc()) {
-      s.number = NumberKind::kUnsigned;
-      return;
-    }
-  }
-  const auto result = std::from_chars(first, last, s.double_value);
-  if (result.ec == std::errc()) {
-    s.number = NumberKind::kDouble;
-  } else if (Underflows(t)) {
-    s.number = NumberKind::kDouble;
-    s.double_value = t[0] == '-' ? -0.0 : 0.0;
-  } else {
-    s.number = NumberKind::kOutOfRange;  // 1e400: read as absent, with a warning
-  }
-}
-
-// --- Invalid UTF-8 ---------------------------------------------------------------------------
-
 // Copies `in`, replacing each maximal ill-formed subsequence (Unicode's recommended practice)
 // with U+FFFD; returns how many were replaced. Outside strings the replacement is still not
-// JSON, so the syntax check that follows rejects it.
+// JSON, so the walk that follows rejects it.
 std::int64_t RepairUtf8(std::string_view in, std::string& out) {
   out.clear();
   out.reserve(in.size() + in.size() / 8);
@@ -391,59 +233,99 @@ std::int64_t RepairUtf8(std::string_view in, std::string& out) {
   return replaced;
 }
 
-// --- Parser workspaces -----------------------------------------------------------------------
+// Eight bytes at a time: bit 7 of each byte of the result is set where `word` holds `c` (or,
+// for Below, a byte under `limit`). Only the lowest flagged byte is exact, which is all a scan
+// for the first one needs.
+constexpr std::uint64_t kOnes = 0x0101010101010101;
+constexpr std::uint64_t kHighBits = kOnes * 0x80;
+[[gnu::always_inline]] inline std::uint64_t Equal(std::uint64_t word, char c) {
+  const std::uint64_t x = word ^ (kOnes * static_cast<unsigned char>(c));
+  return (x - kOnes) & ~x & kHighBits;
+}
+[[gnu::always_inline]] inline std::uint64_t Below(std::uint64_t word, unsigned char limit) {
+  return (word - kOnes * limit) & ~word & kHighBits;
+}
 
-// A parser and the padded copy of the body it reads (simdjson reads up to 64 bytes past the
-// end). Pooled: a walk of hundreds of pages allocates them once, instead of once per page.
-struct Workspace {
-  od::parser parser;
-  std::unique_ptr<char[]> buffer;
-  std::size_t capacity = 0;
+// --- Numbers ---------------------------------------------------------------------------------
 
-  const char* Load(std::string_view body) {
-    const std::size_t needed = body.size() + simdjson::SIMDJSON_PADDING;
-    if (capacity < needed) {
-      buffer = std::make_unique_for_overwrite<char[]>(needed);
-      capacity = needed;
+// For a syntactically valid number that from_chars found out of a double's range: whether it
+// is too small (it then rounds to zero, as strtod does) rather than too large.
+bool Underflows(std::string_view t) {
+  std::size_t i = t[0] == '-' ? 1 : 0;
+  std::int64_t magnitude = 0;  // decimal exponent of the first significant digit
+  bool significant = false;
+  std::int64_t position = 0;
+  for (; i < t.size() && IsDigit(t[i]); ++i, ++position) {
+    if (!significant && t[i] != '0') {
+      significant = true;
+      magnitude = -position;
     }
-    std::memcpy(buffer.get(), body.data(), body.size());
-    std::memset(buffer.get() + body.size(), ' ', simdjson::SIMDJSON_PADDING);
-    return buffer.get();
   }
-};
-
-class WorkspacePool {
- public:
-  std::unique_ptr<Workspace> Acquire() {
-    {
-      std::lock_guard lock(mutex_);
-      if (!idle_.empty()) {
-        auto workspace = std::move(idle_.back());
-        idle_.pop_back();
-        return workspace;
+  magnitude += position - 1;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    for (std::int64_t k = 1; i < t.size() && IsDigit(t[i]); ++i, ++k) {
+      if (!significant && t[i] != '0') {
+        significant = true;
+        magnitude = -k;
       }
     }
-    return std::make_unique<Workspace>();
   }
-
-  // A parser holds about 7 bytes per byte of the largest body it read: keep the ones sized for
-  // ordinary pages (a 250-device page is 1.3 MB), let the one a 30 MB body needed go.
-  void Release(std::unique_ptr<Workspace> workspace) {
-    if (workspace->capacity > kMaxKeptBytes) return;
-    std::lock_guard lock(mutex_);
-    if (idle_.size() < kMaxIdle) idle_.push_back(std::move(workspace));
+  if (!significant) return true;
+  std::int64_t exponent = 0;
+  if (i < t.size()) {  // 'e' or 'E'
+    ++i;
+    const bool negative = t[i] == '-';
+    if (t[i] == '+' || t[i] == '-') ++i;
+    for (; i < t.size(); ++i) {
+      exponent = std::min<std::int64_t>(exponent * 10 + (t[i] - '0'), 1'000'000);
+    }
+    if (negative) exponent = -exponent;
   }
+  return magnitude + exponent < 0;
+}
 
- private:
-  static constexpr std::size_t kMaxKeptBytes = 4u << 20;
-  static constexpr std::size_t kMaxIdle = 2;
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<Workspace>> idle_;
+enum class Kind : std::uint8_t { kNull, kBool, kNumber, kString, kObject, kArray };
+
+// How JSON text holds a number, following nlohmann::json (the decoder this one replaced): a
+// non-negative integer is unsigned, a negative one signed, either too large for 64 bits a double.
+enum class NumberKind : std::uint8_t { kSigned, kUnsigned, kDouble, kOutOfRange };
+
+// A value as found in the text; containers are only validated.
+struct Scalar {
+  Kind kind = Kind::kNull;
+  bool boolean = false;
+  NumberKind number = NumberKind::kSigned;
+  std::int64_t signed_value = 0;
+  std::uint64_t unsigned_value = 0;
+  double double_value = 0;
+  std::string_view text;  // a string's content between the quotes, still escaped
+  bool escaped = false;   // text holds escapes (Decoder::TextOf unescapes it)
 };
 
-WorkspacePool& Pool() {
-  static WorkspacePool pool;
-  return pool;
+void ParseNumber(std::string_view t, bool integer, Scalar& s) {
+  s.kind = Kind::kNumber;
+  const char* first = t.data();
+  const char* last = t.data() + t.size();
+  if (integer) {
+    if (t[0] == '-') {
+      if (std::from_chars(first, last, s.signed_value).ec == std::errc()) {
+        s.number = NumberKind::kSigned;
+        return;
+      }
+    } else if (std::from_chars(first, last, s.unsigned_value).ec == std::errc()) {
+      s.number = NumberKind::kUnsigned;
+      return;
+    }
+  }
+  if (std::from_chars(first, last, s.double_value).ec == std::errc()) {
+    s.number = NumberKind::kDouble;
+  } else if (Underflows(t)) {
+    s.number = NumberKind::kDouble;
+    s.double_value = t[0] == '-' ? -0.0 : 0.0;
+  } else {
+    s.number = NumberKind::kOutOfRange;  // 1e400: read as absent, with a warning
+  }
 }
 
 // --- Field tables ----------------------------------------------------------------------------
@@ -451,30 +333,39 @@ WorkspacePool& Pool() {
 class Decoder;
 class Reporter;
 
-// One JSON key of a struct: how to read its value into the struct, how to clear what it
-// wrote (when the key comes again, last wins), how to report unknown enum values, and whether
-// the caller asked for it (fields read only on request).
+// One JSON key of a struct: how to read its value (at `value`, nesting `depth`) into the
+// struct, returning the byte after it or nullptr on an error; how to clear what it wrote (when
+// the key comes again, last wins); how to report unknown enum values; and whether the caller
+// asked for it (fields read only on request).
 template <typename T>
 struct Field {
   std::string_view key;
-  bool (*read)(Decoder&, od::value&, std::string_view token, int depth, T& out,
-               std::int64_t& warnings) = nullptr;
+  const char* (*read)(Decoder&, const char* value, int depth, T& out,
+                      std::int64_t& warnings) = nullptr;
   void (*reset)(T&) = nullptr;
   void (*report)(std::string_view key, const T&, Reporter&) = nullptr;
   bool (*wanted)(const DecodeOptions&) = nullptr;
 };
 
-constexpr std::uint32_t Hash(std::string_view key, std::uint32_t seed) {
-  std::uint32_t h = seed;
-  const auto mix = [&h](std::size_t v) { h = (h ^ static_cast<std::uint32_t>(v)) * 0x9E3779B1u; };
-  mix(key.size());
-  if (!key.empty()) {
-    mix(static_cast<unsigned char>(key[0]));
-    mix(static_cast<unsigned char>(key[key.size() / 3]));
-    mix(static_cast<unsigned char>(key[key.size() * 2 / 3]));
-    mix(static_cast<unsigned char>(key.back()));
+// Length, first, middle and last byte, multiplied by an odd factor that MakeTable picks so that
+// a table's keys land in distinct slots of 64.
+[[gnu::always_inline]] constexpr std::uint32_t Hash(std::string_view key, std::uint32_t factor) {
+  if (key.empty()) return 0;
+  const auto byte = [&key](std::size_t i) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(key[i]));
+  };
+  const std::uint32_t word = (static_cast<std::uint32_t>(key.size()) & 0xFF) | byte(0) << 8 |
+                             byte(key.size() / 2) << 16 | byte(key.size() - 1) << 24;
+  return (word * factor) >> 26;
+}
+
+// Keys are short: comparing in line beats a call to memcmp.
+constexpr bool SameKey(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
   }
-  return h >> 26;  // 0..63
+  return true;
 }
 
 // The fields of one struct with a perfect hash of their keys (found at compile time), so a key
@@ -483,13 +374,13 @@ template <typename T, std::size_t N>
 struct Table {
   static_assert(N <= 32, "a table of 64 slots needs few keys to be collision-free");
   std::array<Field<T>, N> fields;
-  std::uint32_t seed = 0;
+  std::uint32_t factor = 0;
   std::array<std::uint8_t, 64> slots{};  // 1 + index into fields, 0 for none
 
   // The index of the key's field, or N.
   std::size_t Find(std::string_view key) const {
-    const std::size_t slot = slots[Hash(key, seed)];
-    if (slot == 0 || fields[slot - 1].key != key) return N;
+    const std::size_t slot = slots[Hash(key, factor)];
+    if (slot == 0 || !SameKey(fields[slot - 1].key, key)) return N;
     return slot - 1;
   }
 };
@@ -497,20 +388,20 @@ struct Table {
 template <typename T, typename... F>
 consteval Table<T, sizeof...(F)> MakeTable(F... fields) {
   Table<T, sizeof...(F)> table{{fields...}};
-  for (std::uint32_t seed = 1; seed < 100'000; ++seed) {
+  for (std::uint32_t factor = 0x9E3779B1u; factor < 0x9E3779B1u + 200'000; factor += 2) {
     table.slots = {};
     bool collision = false;
     for (std::size_t i = 0; i < table.fields.size() && !collision; ++i) {
-      auto& slot = table.slots[Hash(table.fields[i].key, seed)];
+      auto& slot = table.slots[Hash(table.fields[i].key, factor)];
       collision = slot != 0;
       slot = static_cast<std::uint8_t>(i + 1);
     }
     if (!collision) {
-      table.seed = seed;
+      table.factor = factor;
       return table;
     }
   }
-  throw "no collision-free hash seed for these keys";  // a compile error in consteval
+  throw "no collision-free hash factor for these keys";  // a compile error in consteval
 }
 
 template <typename M>
@@ -518,12 +409,11 @@ struct MemberOf;
 template <typename C, typename V>
 struct MemberOf<V C::*> {
   using Class = C;
-  using Value = V;
 };
 template <auto Member>
 using ClassOf = typename MemberOf<decltype(Member)>::Class;
 
-// Unknown enum values, reported once per (field, value) per decode call, after the page is
+// Unknown enum values, reported once per (field, value) per decode call, after the body is
 // decoded so that a value a later duplicate key replaced is not reported.
 class Reporter {
  public:
@@ -559,222 +449,316 @@ void ResetFields(const Table<T, N>& table, T& value) {
 
 // --- The walk --------------------------------------------------------------------------------
 
-// One decode call: walks the document in order, reads what tables name, validates the rest.
-// Methods return false on an error (kept in status()); the walk then stops.
+// One decode call over `text`. Each method returns the byte after what it read; one that meets
+// an error keeps it (status()) and returns nullptr, and the walk stops. Every read is bounded
+// by the end of the text.
 class Decoder {
  public:
-  Decoder(const char* base, const DecodeOptions& options) : base_(base), options_(options) {}
+  Decoder(std::string_view text, const DecodeOptions& options)
+      : base_(text.data()), end_(text.data() + text.size()), options_(options) {}
 
   const DecodeOptions& options() const { return options_; }
   const Status& status() const { return status_; }
   std::int64_t repairs() const { return repairs_; }
-  void set_document(od::document* document) { document_ = document; }
+  const char* end() const { return end_; }
 
-  bool Malformed(const char* where, std::string_view what) {
+  std::nullptr_t Malformed(const char* where, std::string_view what) {
     status_ =
         Status(ErrorKind::kDecode, "malformed JSON near byte " + std::to_string(where - base_) +
                                        ": " + std::string(what));
-    return false;
+    return nullptr;
   }
 
-  bool Syntax(simdjson::error_code error) {
-    std::string message = "malformed or truncated JSON";
-    const char* where = nullptr;
-    // simdjson's root checks abandon the walk and point at the start: no offset then.
-    if (document_ != nullptr && document_->current_location().get(where) == simdjson::SUCCESS &&
-        where > base_) {
-      message += " near byte " + std::to_string(where - base_);
+  std::nullptr_t TooDeep() {
+    status_ = Status(ErrorKind::kDecode,
+                     "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels",
+                     Persistence::kDeterministic);
+    return nullptr;
+  }
+
+  // The byte at p, or NUL past the end (which no rule accepts).
+  [[gnu::always_inline]] char At(const char* p) const { return p < end_ ? *p : '\0'; }
+
+  [[gnu::always_inline]] const char* Space(const char* p) const {
+    while (p < end_ && static_cast<unsigned char>(*p) <= ' ' && IsSpace(*p)) ++p;
+    return p;
+  }
+
+  // At an opening quote: past the closing one, with the content between and whether it holds
+  // escapes (checked here, lone surrogates counted).
+  [[gnu::always_inline]] const char* String(const char* p, std::string_view& content,
+                                            bool& escaped) {
+    const char* start = ++p;
+    escaped = false;
+    while (true) {
+      p = StringStop(p);
+      if (p >= end_) return Malformed(start - 1, "unterminated string");
+      if (*p == '"') break;
+      if (*p != '\\') return Malformed(p, "control character in a string");
+      if (end_ - p < 2) return Malformed(start - 1, "unterminated string");
+      escaped = true;
+      p += 2;
     }
-    status_ = Status(ErrorKind::kDecode, message + ": " + simdjson::error_message(error));
-    return false;
+    content = std::string_view(start, static_cast<std::size_t>(p - start));
+    if (escaped && !Unescape(content, nullptr, repairs_)) {
+      return Malformed(start - 1, "invalid escape in a string");
+    }
+    return p + 1;
   }
 
-  bool Shape(std::string message) {
-    status_ = Status(ErrorKind::kDecode, std::move(message), Persistence::kDeterministic);
-    return false;
+  template <std::size_t N>
+  const char* Word(const char* p, const char (&word)[N]) {
+    if (static_cast<std::size_t>(end_ - p) < N - 1 || std::memcmp(p, word, N - 1) != 0) {
+      return Malformed(p, "invalid literal");
+    }
+    return p + N - 1;
   }
 
-  // After the root value: nothing may follow it.
-  bool AtEnd(od::document& document) {
-    const char* trailing = nullptr;
-    if (document.current_location().get(trailing) != simdjson::SUCCESS) return true;
-    return Malformed(trailing, "trailing content");
+  // Past a number, with `integer` when it has neither fraction nor exponent.
+  const char* Number(const char* p, bool& integer) {
+    const char* q = p;
+    const auto digits = [this, &q] {
+      const char* start = q;
+      while (q < end_ && IsDigit(*q)) ++q;
+      return q > start;
+    };
+    if (At(q) == '-') ++q;
+    if (At(q) == '0') {
+      ++q;
+    } else if (At(q) < '1' || At(q) > '9' || !digits()) {
+      return Malformed(p, "invalid value");
+    }
+    integer = true;
+    if (At(q) == '.') {
+      integer = false;
+      ++q;
+      if (!digits()) return Malformed(p, "invalid number");
+    }
+    if (At(q) == 'e' || At(q) == 'E') {
+      integer = false;
+      ++q;
+      if (At(q) == '+' || At(q) == '-') ++q;
+      if (!digits()) return Malformed(p, "invalid number");
+    }
+    return q;
   }
 
-  bool TooDeep() {
-    return Shape("JSON nested deeper than " + std::to_string(kMaxDepth) + " levels");
-  }
-
-  // Checks a scalar token (null, true, false, a number or a string).
-  bool CheckScalar(std::string_view token, Scalar& s) {
-    const std::string_view t = TrimRight(token);
-    if (t.empty()) return Malformed(token.data(), "missing value");
-    switch (t[0]) {
-      case '"': {
-        if (t.size() < 2 || t.back() != '"') return Malformed(t.data(), "unterminated string");
+  // One value, read as a Scalar (a container is validated and given by its kind only).
+  const char* Scan(const char* p, int depth, Scalar& s) {
+    switch (At(p)) {
+      case '{':
+        s.kind = Kind::kObject;
+        return Skip(p, depth);
+      case '[':
+        s.kind = Kind::kArray;
+        return Skip(p, depth);
+      case '"':
         s.kind = Kind::kString;
-        s.text = t.substr(1, t.size() - 2);
-        const std::size_t special = FindSpecial(s.text);
-        s.escaped = special != std::string_view::npos;
-        if (s.escaped && !Unescape(s.text.substr(special), nullptr, repairs_)) {
-          return Malformed(t.data(), "invalid string");
-        }
-        return true;
-      }
+        return String(p, s.text, s.escaped);
       case 'n':
         s.kind = Kind::kNull;
-        return t == "null" || Malformed(t.data(), "invalid literal");
+        return Word(p, "null");
       case 't':
+        s.kind = Kind::kBool;
+        s.boolean = true;
+        return Word(p, "true");
       case 'f':
         s.kind = Kind::kBool;
-        s.boolean = t[0] == 't';
-        return t == (s.boolean ? "true" : "false") || Malformed(t.data(), "invalid literal");
+        s.boolean = false;
+        return Word(p, "false");
       default: {
         bool integer = false;
-        if (!NumberSyntax(t, integer)) return Malformed(t.data(), "invalid value");
-        ParseNumber(t, integer, s);
-        return true;
+        const char* end = Number(p, integer);
+        if (end != nullptr) {
+          ParseNumber(std::string_view(p, static_cast<std::size_t>(end - p)), integer, s);
+        }
+        return end;
       }
     }
   }
 
-  // What `value` is; containers are walked (validated) and reported by kind only.
-  bool Classify(od::value& value, std::string_view token, int depth, Scalar& s) {
-    if (token.empty()) return Malformed(base_, "missing value");
-    if (token[0] == '{' || token[0] == '[') {
-      s.kind = token[0] == '{' ? Kind::kObject : Kind::kArray;
-      return Skip(value, token, depth);
+  // Validates one value nobody asked for, without keeping it or recursing: the open
+  // containers are a bit each in `objects` (1 for an object), at most kMaxDepth of them.
+  const char* Skip(const char* p, int depth) {
+    std::uint64_t objects = 0;
+    int open = 0;
+    while (true) {
+      switch (At(p)) {
+        case '{':
+        case '[': {
+          if (depth + open > kMaxDepth) return TooDeep();
+          const bool object = *p == '{';
+          p = Space(p + 1);
+          if (At(p) == (object ? '}' : ']')) {
+            ++p;
+            break;
+          }
+          objects = objects << 1 | (object ? 1 : 0);
+          ++open;
+          if (object && (p = KeyAndColon(p, nullptr, nullptr)) == nullptr) return nullptr;
+          continue;  // to the first member's value
+        }
+        case '"': {
+          std::string_view content;
+          bool escaped = false;
+          p = String(p, content, escaped);
+          break;
+        }
+        case 'n':
+          p = Word(p, "null");
+          break;
+        case 't':
+          p = Word(p, "true");
+          break;
+        case 'f':
+          p = Word(p, "false");
+          break;
+        default: {
+          bool integer = false;
+          p = Number(p, integer);
+        }
+      }
+      if (p == nullptr) return nullptr;
+      // After a value: the next member or element, or the end of containers.
+      while (true) {
+        if (open == 0) return p;
+        p = Space(p);
+        const bool object = (objects & 1) != 0;
+        if (At(p) == ',') {
+          p = Space(p + 1);
+          if (object && (p = KeyAndColon(p, nullptr, nullptr)) == nullptr) return nullptr;
+          break;
+        }
+        if (At(p) != (object ? '}' : ']')) {
+          return Malformed(p, object ? "expected , or }" : "expected , or ]");
+        }
+        ++p;
+        objects >>= 1;
+        --open;
+      }
     }
-    return CheckScalar(token, s) && Consume(value, s);
   }
 
-  // simdjson skips a string left unread as if it were a key when a colon follows it, so that
-  // {"a":"b":"c"} would pass: every string value is taken off the iterator explicitly.
-  static bool Consume(od::value& value, const Scalar& s) {
-    if (s.kind == Kind::kString) static_cast<void>(value.get_raw_json_string());
-    return true;
+  // At a member's key: past its colon and the space after it. With `key`, the key's text
+  // (unescaped in key_storage_ when it has escapes).
+  [[gnu::always_inline]] const char* KeyAndColon(const char* p, std::string_view* key,
+                                                 bool* escaped_key) {
+    if (At(p) != '"') return Malformed(p, "expected a key");
+    std::string_view content;
+    bool escaped = false;
+    p = String(p, content, escaped);
+    if (p == nullptr) return nullptr;
+    p = Space(p);
+    if (At(p) != ':') return Malformed(p, "expected :");
+    if (key != nullptr) {
+      *key = content;
+      *escaped_key = escaped;
+    }
+    return Space(p + 1);
   }
 
-  // Validates a value nobody asked for without keeping anything of it.
-  bool Skip(od::value& value, std::string_view token, int depth) {
-    if (token.empty()) return Malformed(base_, "missing value");
-    if (token[0] == '{') {
-      if (depth > kMaxDepth) return TooDeep();
-      od::object object;
-      if (auto error = value.get_object().get(object)) return Syntax(error);
-      return SkipFields(object, depth);
+  // An object's members (the object at `depth`): `member(key, value, depth)` reads or checks
+  // each value and returns the byte after it.
+  template <typename Member>
+  const char* Members(const char* p, int depth, Member&& member) {
+    if (depth > kMaxDepth) return TooDeep();
+    p = Space(p + 1);
+    if (At(p) == '}') return p + 1;
+    while (true) {
+      std::string_view key;
+      bool escaped = false;
+      p = KeyAndColon(p, &key, &escaped);
+      if (p == nullptr) return nullptr;
+      if (escaped) key = TextOf(key, key_storage_);
+      p = member(key, p, depth + 1);
+      if (p == nullptr) return nullptr;
+      p = Space(p);
+      if (At(p) == '}') return p + 1;
+      if (At(p) != ',') return Malformed(p, "expected , or }");
+      p = Space(p + 1);
     }
-    if (token[0] == '[') {
-      if (depth > kMaxDepth) return TooDeep();
-      od::array array;
-      if (auto error = value.get_array().get(array)) return Syntax(error);
-      return SkipElements(array, depth);
-    }
-    Scalar ignored;
-    return CheckScalar(token, ignored) && Consume(value, ignored);
   }
 
-  bool SkipFields(od::object& object, int depth) {
-    for (auto entry : object) {
-      od::field field;
-      if (auto error = std::move(entry).get(field)) return Syntax(error);
-      const std::string_view token = field.value().raw_json_token();
-      if (Key(field, token).data() == nullptr) return false;
-      if (!Skip(field.value(), token, depth + 1)) return false;
+  // An array's elements (the array at `depth`): `element(value, depth)` as for Members.
+  template <typename Element>
+  const char* Elements(const char* p, int depth, Element&& element) {
+    if (depth > kMaxDepth) return TooDeep();
+    p = Space(p + 1);
+    if (At(p) == ']') return p + 1;
+    while (true) {
+      p = element(p, depth + 1);
+      if (p == nullptr) return nullptr;
+      p = Space(p);
+      if (At(p) == ']') return p + 1;
+      if (At(p) != ',') return Malformed(p, "expected , or ]");
+      p = Space(p + 1);
     }
-    return true;
   }
 
-  bool SkipElements(od::array& array, int depth) {
-    for (auto entry : array) {
-      od::value element;
-      if (auto error = std::move(entry).get(element)) return Syntax(error);
-      if (!Skip(element, element.raw_json_token(), depth + 1)) return false;
-    }
-    return true;
-  }
-
-  // The text of a field's key, unescaped when it holds escapes; a null view (and status())
-  // when an escape is invalid. simdjson hands out where the key starts; it ends at the last
-  // quote before the colon that precedes the value. Returned by value: it is read right away.
-  std::string_view Key(od::field& field, std::string_view value_token) {
-    const char* begin = field.key().raw();
-    const char* end = value_token.data() - 1;
-    while (IsSpace(*end)) --end;  // simdjson checked that a colon is there
-    --end;
-    while (IsSpace(*end)) --end;
-    const std::string_view key(begin, static_cast<std::size_t>(end - begin));
-    if (FindSpecial(key) == std::string_view::npos) return key;
-    key_storage_.clear();
-    if (!Unescape(key, &key_storage_, repairs_)) {
-      Malformed(begin, "invalid key");
-      return {};
-    }
-    return key_storage_;
-  }
-
-  // The fields of `object` (at `depth`) into `out`. `warnings` gets those of the last
+  // The fields of the object at p (at `depth`) into `out`. `warnings` gets those of the last
   // occurrence of each key only.
   template <typename T, std::size_t N>
-  bool ReadFields(od::object& object, int depth, const Table<T, N>& table, T& out,
-                  std::int64_t& warnings) {
-    std::array<std::int64_t, N> slot_warnings{};
-    for (auto entry : object) {
-      od::field field;
-      if (auto error = std::move(entry).get(field)) return Syntax(error);
-      const std::string_view token = field.value().raw_json_token();
-      const std::string_view key = Key(field, token);
-      if (key.data() == nullptr) return false;
+  const char* ReadObject(const char* p, int depth, const Table<T, N>& table, T& out,
+                         std::int64_t& warnings) {
+    std::array<std::int64_t, N> warnings_of{};  // to take back when a key comes again
+    return Members(p, depth, [&](std::string_view key, const char* value, int value_depth) {
       const std::size_t index = table.Find(key);
-      const Field<T>* known = index < N ? &table.fields[index] : nullptr;
-      if (known == nullptr || (known->wanted != nullptr && !known->wanted(options_))) {
-        if (!Skip(field.value(), token, depth + 1)) return false;
-        continue;
+      const Field<T>* field = index < N ? &table.fields[index] : nullptr;
+      if (field == nullptr || (field->wanted != nullptr && !field->wanted(options_))) {
+        return Skip(value, value_depth);
       }
       std::int64_t field_warnings = 0;
-      if (!known->read(*this, field.value(), token, depth + 1, out, field_warnings)) return false;
-      slot_warnings[index] = field_warnings;
-    }
-    for (const std::int64_t w : slot_warnings) warnings += w;
-    return true;
-  }
-
-  template <typename T, std::size_t N>
-  bool ReadObject(od::value& value, int depth, const Table<T, N>& table, T& out,
-                  std::int64_t& warnings) {
-    if (depth > kMaxDepth) return TooDeep();
-    od::object object;
-    if (auto error = value.get_object().get(object)) return Syntax(error);
-    return ReadFields(object, depth, table, out, warnings);
+      const char* after = field->read(*this, value, value_depth, out, field_warnings);
+      warnings += field_warnings - warnings_of[index];
+      warnings_of[index] = field_warnings;
+      return after;
+    });
   }
 
   // Where an object was expected: null is absent; anything else is validated and counted.
-  bool NotAnObject(od::value& value, std::string_view token, int depth, std::int64_t& warnings) {
+  const char* NotAnObject(const char* p, int depth, std::int64_t& warnings) {
     Scalar s;
-    if (!Classify(value, token, depth, s)) return false;
+    const char* after = Scan(p, depth, s);
     if (s.kind != Kind::kNull) ++warnings;
-    return true;
+    return after;
+  }
+
+  // A string's content, unescaped (into `storage`) when it holds escapes.
+  static std::string_view TextOf(std::string_view content, std::string& storage) {
+    storage.clear();
+    std::int64_t counted_already = 0;  // String() counted the repairs
+    Unescape(content, &storage, counted_already);
+    return storage;
   }
 
   std::string Text(const Scalar& s) {
-    if (!s.escaped) return std::string(s.text);
-    std::string out;
-    std::int64_t counted_already = 0;  // CheckScalar counted the repairs
-    Unescape(s.text, &out, counted_already);
-    return out;
+    return s.escaped ? std::string(TextOf(s.text, text_storage_)) : std::string(s.text);
   }
 
-  // udf1..udf300 of one device: only the requested numbers are read; the rest is validated.
-  bool ReadUdfs(od::value& value, int depth, std::vector<std::pair<int, std::string>>& udfs,
-                std::int64_t& warnings);
-
  private:
+  // The first quote, backslash or control character at or after p; end_ if none. Eight bytes at
+  // a time where eight remain (on little-endian machines: the first byte is the lowest).
+  [[gnu::always_inline]] const char* StringStop(const char* p) const {
+    if constexpr (std::endian::native == std::endian::little) {
+      while (end_ - p >= 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, p, sizeof word);
+        const std::uint64_t hits = Equal(word, '"') | Equal(word, '\\') | Below(word, 0x20);
+        if (hits != 0) return p + std::countr_zero(hits) / 8;
+        p += 8;
+      }
+    }
+    while (p < end_ && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+    return p;
+  }
+
   const char* base_;
+  const char* end_;
   const DecodeOptions& options_;
-  od::document* document_ = nullptr;
   Status status_;
   std::int64_t repairs_ = 0;
   std::string key_storage_;
+  std::string text_storage_;
 };
 
 // --- Conversions (false: the value has the wrong type or does not fit) ------------------------
@@ -895,17 +879,17 @@ bool Convert(Decoder& d, const Scalar& s, std::optional<WallTime>& out) {
 // A scalar member, read by its type: std::string (empty when absent), std::optional of string,
 // int64, bool, double or WallTime.
 template <auto Member>
-bool ReadValue(Decoder& d, od::value& value, std::string_view token, int depth,
-               ClassOf<Member>& out, std::int64_t& warnings) {
+const char* ReadValue(Decoder& d, const char* value, int depth, ClassOf<Member>& out,
+                      std::int64_t& warnings) {
   auto& target = out.*Member;
   target = {};
   Scalar s;
-  if (!d.Classify(value, token, depth, s)) return false;
-  if (s.kind != Kind::kNull && !Convert(d, s, target)) {
+  const char* after = d.Scan(value, depth, s);
+  if (after != nullptr && s.kind != Kind::kNull && !Convert(d, s, target)) {
     target = {};
     ++warnings;
   }
-  return true;
+  return after;
 }
 
 template <auto Member>
@@ -920,11 +904,11 @@ constexpr Field<ClassOf<Member>> Value(std::string_view key) {
 
 // An open enum: a string kept whatever it says (empty is absent), reported when unknown.
 template <auto Member>
-bool ReadEnum(Decoder& d, od::value& value, std::string_view token, int depth, ClassOf<Member>& out,
-              std::int64_t& warnings) {
-  if (!ReadValue<Member>(d, value, token, depth, out, warnings)) return false;
+const char* ReadEnum(Decoder& d, const char* value, int depth, ClassOf<Member>& out,
+                     std::int64_t& warnings) {
+  const char* after = ReadValue<Member>(d, value, depth, out, warnings);
   if (out.*Member && (out.*Member)->empty()) (out.*Member).reset();
-  return true;
+  return after;
 }
 
 template <auto Member, const auto& Known>
@@ -939,11 +923,11 @@ constexpr Field<ClassOf<Member>> Enum(std::string_view key) {
 
 // A nested object into a std::optional member: null is absent, an object of nulls is present.
 template <auto Member, const auto& Nested>
-bool ReadOptionalObject(Decoder& d, od::value& value, std::string_view token, int depth,
-                        ClassOf<Member>& out, std::int64_t& warnings) {
+const char* ReadOptionalObject(Decoder& d, const char* value, int depth, ClassOf<Member>& out,
+                               std::int64_t& warnings) {
   auto& target = out.*Member;
   target.reset();
-  if (!Opens(token, '{')) return d.NotAnObject(value, token, depth, warnings);
+  if (d.At(value) != '{') return d.NotAnObject(value, depth, warnings);
   return d.ReadObject(value, depth, Nested, target.emplace(), warnings);
 }
 
@@ -961,11 +945,11 @@ constexpr Field<ClassOf<Member>> Object(std::string_view key) {
 
 // A nested object into a plain struct member, all of whose fields are absent when it is.
 template <auto Member, const auto& Nested>
-bool ReadStruct(Decoder& d, od::value& value, std::string_view token, int depth,
-                ClassOf<Member>& out, std::int64_t& warnings) {
+const char* ReadStruct(Decoder& d, const char* value, int depth, ClassOf<Member>& out,
+                       std::int64_t& warnings) {
   auto& target = out.*Member;
   target = {};
-  if (!Opens(token, '{')) return d.NotAnObject(value, token, depth, warnings);
+  if (d.At(value) != '{') return d.NotAnObject(value, depth, warnings);
   return d.ReadObject(value, depth, Nested, target, warnings);
 }
 
@@ -977,10 +961,9 @@ constexpr Field<ClassOf<Member>> Struct(std::string_view key) {
 // A nested object whose fields land in the enclosing struct (deviceType.category is
 // Device::category).
 template <typename T, const auto& Nested>
-bool ReadInline(Decoder& d, od::value& value, std::string_view token, int depth, T& out,
-                std::int64_t& warnings) {
+const char* ReadInline(Decoder& d, const char* value, int depth, T& out, std::int64_t& warnings) {
   ResetFields(Nested, out);
-  if (!Opens(token, '{')) return d.NotAnObject(value, token, depth, warnings);
+  if (d.At(value) != '{') return d.NotAnObject(value, depth, warnings);
   return d.ReadObject(value, depth, Nested, out, warnings);
 }
 
@@ -1016,36 +999,26 @@ struct PageBody {
 };
 
 template <typename Item, const auto& ItemTable>
-bool ReadList(Decoder& d, od::value& value, std::string_view token, int depth, PageBody<Item>& out,
-              std::int64_t& warnings) {
+const char* ReadList(Decoder& d, const char* value, int depth, PageBody<Item>& out,
+                     std::int64_t& warnings) {
   out.items.clear();
-  out.has_list = Opens(token, '[');
+  out.has_list = d.At(value) == '[';
   if (!out.has_list) {
     Scalar ignored;  // not a list: the page fails once the whole body has been checked
-    return d.Classify(value, token, depth, ignored);
+    return d.Scan(value, depth, ignored);
   }
-  if (depth > kMaxDepth) return d.TooDeep();
-  od::array array;
-  if (auto error = value.get_array().get(array)) return d.Syntax(error);
   // Datto sends pageDetails first: its count sizes the list in one allocation.
   if (out.details.count && *out.details.count > 0 && *out.details.count <= 10'000) {
     out.items.reserve(static_cast<std::size_t>(*out.details.count));
   }
-  for (auto entry : array) {
-    od::value element;
-    if (auto error = std::move(entry).get(element)) return d.Syntax(error);
-    const std::string_view element_token = element.raw_json_token();
-    if (!Opens(element_token, '{')) {
-      Scalar ignored;  // null included: an entry that is not an object is no item
-      if (!d.Classify(element, element_token, depth + 1, ignored)) return false;
-      ++warnings;
-      continue;
+  return d.Elements(value, depth, [&](const char* element, int element_depth) {
+    if (d.At(element) == '{') {
+      return d.ReadObject(element, element_depth, ItemTable, out.items.emplace_back(), warnings);
     }
-    if (!d.ReadObject(element, depth + 1, ItemTable, out.items.emplace_back(), warnings)) {
-      return false;
-    }
-  }
-  return true;
+    ++warnings;  // null included: an entry that is not an object is no item
+    Scalar ignored;
+    return d.Scan(element, element_depth, ignored);
+  });
 }
 
 template <typename Item>
@@ -1078,58 +1051,44 @@ int UdfNumber(std::string_view key) {
   return number <= 300 ? number : 0;
 }
 
-bool Decoder::ReadUdfs(od::value& value, int depth, std::vector<std::pair<int, std::string>>& udfs,
-                       std::int64_t& warnings) {
-  if (depth > kMaxDepth) return TooDeep();
-  od::object object;
-  if (auto error = value.get_object().get(object)) return Syntax(error);
-  std::array<std::uint8_t, 301> slot_warnings{};
-  for (auto entry : object) {
-    od::field field;
-    if (auto error = std::move(entry).get(field)) return Syntax(error);
-    const std::string_view token = field.value().raw_json_token();
-    const std::string_view key = Key(field, token);
-    if (key.data() == nullptr) return false;
-    const int number = UdfNumber(key);
-    if (number == 0 || !options_.device_udfs[static_cast<std::size_t>(number)]) {
-      if (!Skip(field.value(), token, depth + 1)) return false;
-      continue;
-    }
-    Scalar s;
-    if (!Classify(field.value(), token, depth + 1, s)) return false;
-    std::erase_if(udfs, [number](const auto& udf) { return udf.first == number; });
-    slot_warnings[static_cast<std::size_t>(number)] = 0;
-    if (s.kind == Kind::kString) {
-      udfs.emplace_back(number, Text(s));
-    } else if (s.kind != Kind::kNull) {
-      slot_warnings[static_cast<std::size_t>(number)] = 1;
-    }
-  }
-  for (const std::uint8_t w : slot_warnings) warnings += w;
-  std::sort(udfs.begin(), udfs.end());
-  return true;
-}
-
-bool ReadDeviceUdfs(Decoder& d, od::value& value, std::string_view token, int depth, Device& out,
-                    std::int64_t& warnings) {
+// udf1..udf300 of one device: the requested numbers that hold strings, in order; the rest is
+// validated only. The last occurrence of a number wins, with its warning.
+const char* ReadUdfs(Decoder& d, const char* value, int depth, Device& out,
+                     std::int64_t& warnings) {
   out.udfs.clear();
-  if (!Opens(token, '{')) return d.NotAnObject(value, token, depth, warnings);
-  return d.ReadUdfs(value, depth, out.udfs, warnings);
+  if (d.At(value) != '{') return d.NotAnObject(value, depth, warnings);
+  std::array<std::uint8_t, 301> udf_warnings{};
+  const char* after =
+      d.Members(value, depth, [&](std::string_view key, const char* udf, int udf_depth) {
+        const int number = UdfNumber(key);
+        if (number == 0 || !d.options().device_udfs[static_cast<std::size_t>(number)]) {
+          return d.Skip(udf, udf_depth);
+        }
+        std::erase_if(out.udfs, [number](const auto& entry) { return entry.first == number; });
+        Scalar s;
+        const char* end = d.Scan(udf, udf_depth, s);
+        if (s.kind == Kind::kString) out.udfs.emplace_back(number, d.Text(s));
+        udf_warnings[static_cast<std::size_t>(number)] =
+            s.kind == Kind::kString || s.kind == Kind::kNull ? 0 : 1;
+        return end;
+      });
+  for (const std::uint8_t w : udf_warnings) warnings += w;
+  std::sort(out.udfs.begin(), out.udfs.end());
+  return after;
 }
 
-void ResetDeviceUdfs(Device& out) { out.udfs.clear(); }
+void ResetUdfs(Device& out) { out.udfs.clear(); }
 
 bool AnyUdfWanted(const DecodeOptions& options) { return options.device_udfs.any(); }
 
-// Custom readers for one key each.
-bool ReadExpiresIn(Decoder& d, od::value& value, std::string_view token, int depth,
-                   TokenResponse& out, std::int64_t& warnings) {
+// The token's lifetime, which some OAuth servers send as a string of digits.
+const char* ReadExpiresIn(Decoder& d, const char* value, int depth, TokenResponse& out,
+                          std::int64_t& warnings) {
   out.expires_in.reset();
   Scalar s;
-  if (!d.Classify(value, token, depth, s)) return false;
-  if (s.kind == Kind::kNull) return true;
+  const char* after = d.Scan(value, depth, s);
+  if (after == nullptr || s.kind == Kind::kNull) return after;
   if (s.kind == Kind::kString) {
-    // Some OAuth servers send the lifetime as a string of digits.
     const std::string text = d.Text(s);
     std::int64_t seconds = 0;
     if (AllDigits(text) && text.size() <= 12 &&
@@ -1138,13 +1097,11 @@ bool ReadExpiresIn(Decoder& d, od::value& value, std::string_view token, int dep
     } else {
       ++warnings;
     }
-    return true;
-  }
-  if (!Convert(d, s, out.expires_in)) {
+  } else if (!Convert(d, s, out.expires_in)) {
     out.expires_in.reset();
     ++warnings;
   }
-  return true;
+  return after;
 }
 
 // --- What each body holds --------------------------------------------------------------------
@@ -1193,7 +1150,7 @@ constexpr auto kDevice = MakeTable<Device>(
     Object<&Device::patch_management, kPatchManagement>("patchManagement"),
     Object<&Device::antivirus, kAntivirus>("antivirus"),
     Wanted<&DecodeOptions::device_warranty>(Value<&Device::warranty_date>("warrantyDate")),
-    Field<Device>{"udf", &ReadDeviceUdfs, &ResetDeviceUdfs, nullptr, &AnyUdfWanted});
+    Field<Device>{"udf", &ReadUdfs, &ResetUdfs, nullptr, &AnyUdfWanted});
 
 constexpr auto kAlertContext = MakeTable<Alert>(Value<&Alert::alert_class>("@class"));
 
@@ -1247,72 +1204,39 @@ constexpr auto kToken = MakeTable<TokenResponse>(
 
 // --- The driver ------------------------------------------------------------------------------
 
-// Checks a root that is not an object, so that the error says whether it is JSON at all.
-bool CheckOtherRoot(Decoder& d, od::document& document, std::string_view token, const char* end) {
-  if (Opens(token, '[')) {
-    od::array array;
-    if (auto error = document.get_array().get(array)) return d.Syntax(error);
-    return d.SkipElements(array, 1) && d.AtEnd(document);
+// Decodes `text` (valid UTF-8) as one JSON object into `out` by `table`.
+template <typename T, std::size_t N>
+Status DecodeText(std::string_view text, DecodeContext& context, const Table<T, N>& table, T& out,
+                  std::int64_t utf8_repairs) {
+  Decoder d(text, context.options);
+  const char* p = d.Space(text.data());
+  if (p == d.end()) return {ErrorKind::kDecode, "empty body"};
+  std::int64_t warnings = 0;
+  const bool object = *p == '{';
+  p = object ? d.ReadObject(p, 1, table, out, warnings) : d.Skip(p, 1);
+  if (p == nullptr) return d.status();
+  p = d.Space(p);
+  if (p != d.end()) {
+    d.Malformed(p, "trailing content");
+    return d.status();
   }
-  Scalar ignored;
-  if (!d.CheckScalar(token, ignored)) return false;
-  // A scalar's token runs to the next structural character: anything after it is one.
-  if (token.data() + token.size() != end) {
-    return d.Malformed(token.data() + token.size(), "trailing content");
-  }
-  return true;
+  if (!object) return {ErrorKind::kDecode, "expected a JSON object", Persistence::kDeterministic};
+  context.warnings += warnings + d.repairs() + utf8_repairs;
+  Reporter reporter(context);
+  ReportFields(table, out, reporter);
+  return Status::Ok();
 }
 
-// Parses `body` as one JSON object into `out` by `table`. Warnings reach the context only
-// when the body decodes.
+// Parses `body` as one JSON object into `out` by `table`, repairing invalid UTF-8 first.
+// Warnings reach the context only when the body decodes.
 template <typename T, std::size_t N>
 Status Decode(std::string_view body, DecodeContext& context, const Table<T, N>& table, T& out) {
-  std::unique_ptr<Workspace> workspace = Pool().Acquire();
-  const char* text = workspace->Load(body);
-  std::size_t size = body.size();
-  std::int64_t utf8_repairs = 0;
-  od::document document;
-  auto error = workspace->parser.iterate(text, size, workspace->capacity).get(document);
-  if (error == simdjson::UTF8_ERROR) {
-    std::string repaired;
-    utf8_repairs = RepairUtf8(body, repaired);
-    text = workspace->Load(repaired);
-    size = repaired.size();
-    error = workspace->parser.iterate(text, size, workspace->capacity).get(document);
+  if (simdjson::validate_utf8(body.data(), body.size())) {
+    return DecodeText(body, context, table, out, 0);
   }
-  Decoder d(text, context.options);
-  Status status = [&]() -> Status {
-    if (error == simdjson::EMPTY) return {ErrorKind::kDecode, "empty body"};
-    if (error) {
-      d.Syntax(error);
-      return d.status();
-    }
-    d.set_document(&document);
-    std::string_view token;
-    if (auto e = document.raw_json_token().get(token)) {
-      d.Syntax(e);
-      return d.status();
-    }
-    if (!Opens(token, '{')) {
-      if (!CheckOtherRoot(d, document, token, text + size)) return d.status();
-      return {ErrorKind::kDecode, "expected a JSON object", Persistence::kDeterministic};
-    }
-    od::object root;
-    std::int64_t warnings = 0;
-    if (auto e = document.get_object().get(root)) {
-      d.Syntax(e);
-      return d.status();
-    }
-    if (!d.ReadFields(root, 1, table, out, warnings) || !d.AtEnd(document)) return d.status();
-    context.warnings += warnings + d.repairs() + utf8_repairs;
-    return Status::Ok();
-  }();
-  Pool().Release(std::move(workspace));
-  if (status.ok()) {
-    Reporter reporter(context);
-    ReportFields(table, out, reporter);
-  }
-  return status;
+  std::string repaired;
+  const std::int64_t replaced = RepairUtf8(body, repaired);
+  return DecodeText(std::string_view(repaired), context, table, out, replaced);
 }
 
 template <typename Item, std::size_t N>

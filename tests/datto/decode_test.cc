@@ -730,7 +730,9 @@ TEST(DecodeErrors, SayWhetherTheyAreDeterministic) {
     ASSERT_FALSE(result.ok()) << body.substr(0, 80);
     EXPECT_EQ(result.status().kind(), ErrorKind::kDecode);
     EXPECT_FALSE(result.status().deterministic()) << body.substr(0, 80);
-    EXPECT_THAT(result.status().message(), Not(HasSubstr("expected"))) << body.substr(0, 80);
+    EXPECT_THAT(result.status().message(),
+                ::testing::AnyOf(::testing::StartsWith("malformed"), ::testing::Eq("empty body")))
+        << body.substr(0, 80);
   }
   const std::vector<std::string> deterministic = {R"([{"devices":[]}])",
                                                   R"("devices")",
