@@ -359,15 +359,6 @@ struct Field {
   return (word * factor) >> 26;
 }
 
-// Keys are short: comparing in line beats a call to memcmp.
-constexpr bool SameKey(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
 // The fields of one struct with a perfect hash of their keys (found at compile time), so a key
 // costs one hash and one comparison.
 template <typename T, std::size_t N>
@@ -380,7 +371,7 @@ struct Table {
   // The index of the key's field, or N.
   std::size_t Find(std::string_view key) const {
     const std::size_t slot = slots[Hash(key, factor)];
-    if (slot == 0 || !SameKey(fields[slot - 1].key, key)) return N;
+    if (slot == 0 || fields[slot - 1].key != key) return N;
     return slot - 1;
   }
 };
@@ -731,8 +722,9 @@ class Decoder {
     return storage;
   }
 
-  std::string Text(const Scalar& s) {
-    return s.escaped ? std::string(TextOf(s.text, text_storage_)) : std::string(s.text);
+  // A string Scalar's text, unescaped (into storage valid until the next call) when needed.
+  std::string_view TextOf(const Scalar& s) {
+    return s.escaped ? TextOf(s.text, text_storage_) : s.text;
   }
 
  private:
@@ -763,16 +755,14 @@ class Decoder {
 
 // --- Conversions (false: the value has the wrong type or does not fit) ------------------------
 
-bool Convert(Decoder& d, const Scalar& s, std::optional<std::string>& out) {
+bool Convert(Decoder& d, const Scalar& s, std::string& out) {
   if (s.kind != Kind::kString) return false;
-  out = d.Text(s);
+  out.assign(s.escaped ? d.TextOf(s) : s.text);
   return true;
 }
 
-bool Convert(Decoder& d, const Scalar& s, std::string& out) {
-  if (s.kind != Kind::kString) return false;
-  out = d.Text(s);
-  return true;
+bool Convert(Decoder& d, const Scalar& s, std::optional<std::string>& out) {
+  return Convert(d, s, out.emplace());
 }
 
 bool Convert(Decoder& /*d*/, const Scalar& s, std::optional<bool>& out) {
@@ -847,7 +837,7 @@ bool Convert(Decoder& d, const Scalar& s, std::optional<WallTime>& out) {
         break;
     }
   } else if (s.kind == Kind::kString) {
-    const std::string text = d.Text(s);
+    const std::string text(d.TextOf(s));
     const std::string_view digits =
         text.size() > 1 && text[0] == '-' ? std::string_view(text).substr(1) : text;
     if (AllDigits(digits)) {
@@ -876,17 +866,23 @@ bool Convert(Decoder& d, const Scalar& s, std::optional<WallTime>& out) {
 
 // --- Field kinds -----------------------------------------------------------------------------
 
+// Back to the default value (`x = {}` would assign a std::string from an empty list, slower).
+template <typename T>
+void Clear(T& x) {
+  x = T{};
+}
+
 // A scalar member, read by its type: std::string (empty when absent), std::optional of string,
 // int64, bool, double or WallTime.
 template <auto Member>
 const char* ReadValue(Decoder& d, const char* value, int depth, ClassOf<Member>& out,
                       std::int64_t& warnings) {
   auto& target = out.*Member;
-  target = {};
+  Clear(target);
   Scalar s;
   const char* after = d.Scan(value, depth, s);
   if (after != nullptr && s.kind != Kind::kNull && !Convert(d, s, target)) {
-    target = {};
+    Clear(target);
     ++warnings;
   }
   return after;
@@ -894,7 +890,7 @@ const char* ReadValue(Decoder& d, const char* value, int depth, ClassOf<Member>&
 
 template <auto Member>
 void ResetMember(ClassOf<Member>& out) {
-  out.*Member = {};
+  Clear(out.*Member);
 }
 
 template <auto Member>
@@ -948,7 +944,7 @@ template <auto Member, const auto& Nested>
 const char* ReadStruct(Decoder& d, const char* value, int depth, ClassOf<Member>& out,
                        std::int64_t& warnings) {
   auto& target = out.*Member;
-  target = {};
+  Clear(target);
   if (d.At(value) != '{') return d.NotAnObject(value, depth, warnings);
   return d.ReadObject(value, depth, Nested, target, warnings);
 }
@@ -1067,7 +1063,7 @@ const char* ReadUdfs(Decoder& d, const char* value, int depth, Device& out,
         std::erase_if(out.udfs, [number](const auto& entry) { return entry.first == number; });
         Scalar s;
         const char* end = d.Scan(udf, udf_depth, s);
-        if (s.kind == Kind::kString) out.udfs.emplace_back(number, d.Text(s));
+        if (s.kind == Kind::kString) out.udfs.emplace_back(number, d.TextOf(s));
         udf_warnings[static_cast<std::size_t>(number)] =
             s.kind == Kind::kString || s.kind == Kind::kNull ? 0 : 1;
         return end;
@@ -1089,7 +1085,7 @@ const char* ReadExpiresIn(Decoder& d, const char* value, int depth, TokenRespons
   const char* after = d.Scan(value, depth, s);
   if (after == nullptr || s.kind == Kind::kNull) return after;
   if (s.kind == Kind::kString) {
-    const std::string text = d.Text(s);
+    const std::string_view text = d.TextOf(s);
     std::int64_t seconds = 0;
     if (AllDigits(text) && text.size() <= 12 &&
         std::from_chars(text.data(), text.data() + text.size(), seconds).ec == std::errc()) {
