@@ -1,10 +1,12 @@
 // Pure functions from an API response body to the model. Lenient where Datto is sloppy: every
-// field is optional, a field of the wrong type counts as absent (and is tallied), an enum value
-// outside the documented set is kept verbatim and reported, a string with invalid UTF-8 or a
-// lone surrogate is repaired. Strict about the syntax and the shape: a body that is not one
-// complete JSON value is a decode error the client may retry (a transfer can cut a body short);
-// one that is JSON but not an object, or lacks the list a page must carry, is a deterministic
-// decode error, which it does not retry. Nothing here throws.
+// field is optional; a field of the wrong type, or a number that does not fit it (1e400, 2^64,
+// 12.5 for a count), is absent and tallied; an enum value outside the documented set is kept
+// verbatim and reported; invalid UTF-8 and lone surrogates in strings are repaired. Strict about
+// the syntax: a body that is not one complete JSON value (malformed, truncated, with trailing
+// bytes, empty) is a decode error the client may retry, since a transfer can cut a body short.
+// A body that is JSON of the wrong shape (not an object, without the list a page must carry,
+// nested deeper than 64 levels) fails the same way every time: Status::deterministic(), not
+// retried. Nothing here throws.
 #pragma once
 
 #include <bitset>

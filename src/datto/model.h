@@ -65,7 +65,7 @@ struct Device {
   std::optional<PatchManagement> patch_management;  // null on printers, network devices
   std::optional<Antivirus> antivirus;               // likewise
   // Decoded only when DecodeOptions asks (device_warranty, device_udfs), so the common walk
-  // skips them. warrantyDate is a date or date-time string.
+  // skips them. warrantyDate (a date or date-time string) is read like the other timestamps.
   std::optional<WallTime> warranty_date;
   // (n, value of udf<n>) for the requested UDF numbers whose value is a string, by n.
   std::vector<std::pair<int, std::string>> udfs;

@@ -863,6 +863,54 @@ TEST(ParseIso8601Millis, UsesTheProlepticGregorianCalendar) {
   EXPECT_EQ(ParseIso8601Millis("1969-12-31T23:59:59.999Z"), -1);
 }
 
+// The walk handles whitespace itself: a pretty-printed page (CRLF, tabs, spaces around every
+// token) reads like the compact one.
+TEST(DecodeWhitespace, APrettyPrintedPageReadsLikeTheCompactOne) {
+  const std::string compact = testing::DevicesPageJson(
+      {testing::DeviceJson(1), R"({"uid":"b","udf":{"udf1":"x"},"patchManagement":null})"},
+      "https://merlot-api.centrastage.net/api/v2/account/devices?max=2&page=1", 9);
+  std::string pretty = " \r\n\t";
+  bool in_string = false;
+  for (std::size_t i = 0; i < compact.size(); ++i) {
+    const char c = compact[i];
+    pretty += c;
+    if (c == '"' && (i == 0 || compact[i - 1] != '\\')) in_string = !in_string;
+    if (!in_string && (c == '{' || c == '[' || c == ',' || c == ':' || c == '"'))
+      pretty += "\r\n\t ";
+  }
+  pretty += "\n\n";
+  DecodeContext a;
+  DecodeContext b;
+  a.options.device_udfs.set(1);
+  b.options.device_udfs.set(1);
+  auto from_compact = Devices(compact, a);
+  auto from_pretty = Devices(pretty, b);
+  ASSERT_TRUE(from_compact.ok());
+  ASSERT_TRUE(from_pretty.ok()) << from_pretty.status().message();
+  ASSERT_EQ(from_pretty->items.size(), 2u);
+  EXPECT_EQ(from_pretty->items[0].uid, "dev-1");
+  EXPECT_EQ(from_pretty->items[0].hostname, from_compact->items[0].hostname);
+  EXPECT_EQ(from_pretty->items[0].last_seen, Millis(1767225600000));
+  EXPECT_EQ(from_pretty->items[0].patch_management->patches_installed, 143);
+  EXPECT_EQ(from_pretty->items[0].udfs, from_compact->items[0].udfs);
+  EXPECT_EQ(from_pretty->items[1].udfs, (std::vector<std::pair<int, std::string>>{{1, "x"}}));
+  EXPECT_EQ(from_pretty->details.next_page_url, from_compact->details.next_page_url);
+  EXPECT_EQ(b.warnings, a.warnings);
+}
+
+// Keys are compared after unescaping, as a full parser would.
+TEST(DecodeKeys, EscapedKeysMatchTheirText) {
+  Recorder r;
+  auto page = Devices(
+      R"({"\u0064evices":[{"\u0075id":"a","host\u006eame":"h","\"odd\\key\"":1,"":2,"\u00e9":3}]})",
+      r.context);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].uid, "a");
+  EXPECT_EQ(page->items[0].hostname, "h");
+  EXPECT_EQ(r.context.warnings, 0);
+}
+
 // --- Regressions found by tests/fuzz/decode_fuzz.cc --------------------------------------------
 
 // simdjson's On-Demand skip took a string value followed by a colon for a key, so a device
