@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 quiet() { "$@" 2> >(grep -v ' level=info ' >&2); }
 
-echo "--- decoding a 250-device page (client)"
-quiet build/tests/datto/datto_decode_bench 30
+echo "--- decoding device, site and alert pages (client): new, old and DOM"
+quiet build/tests/datto/datto_decode_bench
 echo "--- the simulator at 100,000 devices"
 quiet build/bench/sim/sim_bench --walks=2
 echo "--- requests per full poll: exporter vs minimum vs per-site walk"

@@ -9,6 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   prometheus-cpp-dev libcpp-httplib-dev libyaml-cpp-dev nlohmann-json3-dev
+  libsimdjson-dev   # the Datto API decoder (src/datto/decode.cc)
   libssl-dev zlib1g-dev libbrotli-dev libgtest-dev libgmock-dev
   libboost-dev libcrypt-dev   # the web server (Beast/Asio, header-only) and bcrypt (crypt_r)
   openssl                     # the TLS tests make their certificates with it

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -25,6 +26,10 @@ struct Site {
   std::optional<bool> on_demand;
   std::optional<std::string> portal_url;  // the site's page in the Datto RMM web portal
   DevicesStatus devices_status;
+  // The PSA (Autotask) company linked to the site; absent when not linked. Decoded only when
+  // DecodeOptions::site_autotask asks for them.
+  std::optional<std::string> autotask_company_id;
+  std::optional<std::string> autotask_company_name;
 };
 
 struct PatchManagement {
@@ -59,6 +64,11 @@ struct Device {
   std::optional<WallTime> creation_date;
   std::optional<PatchManagement> patch_management;  // null on printers, network devices
   std::optional<Antivirus> antivirus;               // likewise
+  // Decoded only when DecodeOptions asks (device_warranty, device_udfs), so the common walk
+  // skips them. warrantyDate (a date or date-time string) is read like the other timestamps.
+  std::optional<WallTime> warranty_date;
+  // (n, value of udf<n>) for the requested UDF numbers whose value is a string, by n.
+  std::vector<std::pair<int, std::string>> udfs;
 };
 
 struct Alert {

@@ -104,7 +104,8 @@ Status RequestExecutor::Execute(const CallOptions& call, const Build& build, con
         if (accepted.ok()) return accepted;
         observer_.OnDecodeError(call.endpoint);
         warn("datto api response not understood", accepted.message(), call.log_success_body);
-        failure = Status(ErrorKind::kDecode, endpoint + ": " + accepted.message());
+        failure = Status(ErrorKind::kDecode, endpoint + ": " + accepted.message(),
+                         accepted.persistence());
         retry_reason = "decode";
         break;
       }
@@ -158,10 +159,13 @@ Status RequestExecutor::Execute(const CallOptions& call, const Build& build, con
         return {ErrorKind::kHttp, endpoint + ": HTTP " + status_text};
     }
 
-    if (attempt >= max_attempts) {
+    // The same bytes would fail the same way: a deterministic failure is not retried.
+    if (attempt >= max_attempts || failure.deterministic()) {
       if (last_response != nullptr) *last_response = std::move(response);
-      return {failure.kind(), failure.message() + " after " + std::to_string(attempt) +
-                                  (attempt == 1 ? " attempt" : " attempts")};
+      return {failure.kind(),
+              failure.message() + " after " + std::to_string(attempt) +
+                  (attempt == 1 ? " attempt" : " attempts"),
+              failure.persistence()};
     }
     observer_.OnRetry(retry_reason);
     // After a 429 the gate holds the next attempt back for the server's pause; a back-off on

@@ -25,19 +25,29 @@ enum class ErrorKind {
 
 const char* ErrorKindName(ErrorKind kind);  // snake_case, stable: used in logs
 
+// Whether asking again can change the outcome. A body that is complete JSON of the wrong shape
+// fails the same way every time, so retrying it only spends the account's request budget; a
+// truncated or malformed body may be a transfer fault that the next attempt does not repeat.
+enum class Persistence { kMaybeTransient, kDeterministic };
+
 class Status {
  public:
   Status() = default;
-  Status(ErrorKind kind, std::string message) : kind_(kind), message_(std::move(message)) {}
+  Status(ErrorKind kind, std::string message,
+         Persistence persistence = Persistence::kMaybeTransient)
+      : kind_(kind), message_(std::move(message)), persistence_(persistence) {}
   static Status Ok() { return {}; }
 
   bool ok() const { return kind_ == ErrorKind::kNone; }
   ErrorKind kind() const { return kind_; }
   const std::string& message() const { return message_; }
+  Persistence persistence() const { return persistence_; }
+  bool deterministic() const { return persistence_ == Persistence::kDeterministic; }
 
  private:
   ErrorKind kind_ = ErrorKind::kNone;
   std::string message_;
+  Persistence persistence_ = Persistence::kMaybeTransient;
 };
 
 // A value or the Status that explains why there is none.

@@ -46,7 +46,11 @@ class RequestExecutorTest : public ::testing::Test {
         call, [] { return Result<HttpRequest>(Get()); },
         [this](const HttpResponse& r) {
           accepted_.push_back(r.body);
-          return r.body == "bad" ? Status(ErrorKind::kDecode, "not JSON") : Status::Ok();
+          if (r.body == "bad") return Status(ErrorKind::kDecode, "not JSON");
+          if (r.body == "wrong shape") {
+            return Status(ErrorKind::kDecode, "no list", Persistence::kDeterministic);
+          }
+          return Status::Ok();
         },
         stop);
   }
@@ -163,6 +167,31 @@ TEST_F(RequestExecutorTest, ADecodeErrorIsRetried) {
   EXPECT_TRUE(Run().ok());
   EXPECT_EQ(observer_.retries(), std::vector<std::string>{"decode"});
   EXPECT_EQ(observer_.decode_errors(), std::vector<std::string>{"/api/v2/account"});
+}
+
+TEST_F(RequestExecutorTest, ADeterministicDecodeErrorIsNotRetried) {
+  transport_.Enqueue(ScriptedTransport::Json("wrong shape"));
+  transport_.Enqueue(ScriptedTransport::Json("ok"));
+  const Status status = Run();
+  EXPECT_EQ(status.kind(), ErrorKind::kDecode);
+  EXPECT_TRUE(status.deterministic());  // the caller can tell too
+  EXPECT_THAT(status.message(), HasSubstr("no list after 1 attempt"));
+  EXPECT_EQ(transport_.RequestCount(), 1u);
+  EXPECT_TRUE(observer_.retries().empty());
+  EXPECT_TRUE(clock_.Sleeps().empty());
+  EXPECT_EQ(observer_.decode_errors(), std::vector<std::string>{"/api/v2/account"});
+}
+
+TEST_F(RequestExecutorTest, ATransientDecodeErrorKeepsItsRetries) {
+  RetryOptions retry;
+  retry.max_attempts = 3;
+  Executor(retry);
+  transport_.SetHandler([](const HttpRequest&) { return ScriptedTransport::Json("bad"); });
+  const Status status = Run();
+  EXPECT_EQ(status.kind(), ErrorKind::kDecode);
+  EXPECT_FALSE(status.deterministic());
+  EXPECT_EQ(transport_.RequestCount(), 3u);
+  EXPECT_EQ(observer_.retries(), std::vector<std::string>(2, "decode"));
 }
 
 TEST_F(RequestExecutorTest, A429ReachesTheGateWithItsRetryAfterAndIsRetried) {
