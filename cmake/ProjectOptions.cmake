@@ -7,6 +7,12 @@ target_compile_options(drmm_options INTERFACE
   -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wnon-virtual-dtor -Wold-style-cast
   $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict> $<$<BOOL:${DRMM_WERROR}>:-Werror>)
 
+# Sanitizer builds need line numbers in their reports, not full debug info (-g1 compiles and
+# links markedly faster), and -O1 is what the sanitizers' documentation recommends.
+if(NOT DRMM_SANITIZE STREQUAL "")
+  target_compile_options(drmm_options INTERFACE -O1 -g1)
+endif()
+
 if(DRMM_SANITIZE STREQUAL "address")
   # -Wno-maybe-uninitialized: with ASan at -O2, GCC 12 warns inside libstdc++'s <regex>
   # automaton (std::function copies in _State), wherever std::regex is compiled.
@@ -36,4 +42,12 @@ function(drmm_add_test name)
   endif()
   gtest_discover_tests(${name} PROPERTIES LABELS "${_labels}" TIMEOUT 120
                        DISCOVERY_TIMEOUT 60)
+  # `ninja tests_<label>` builds the binaries of one label and what they link, no more: the
+  # sanitizer builds in CI compile only the suites they run (tests/CMakeLists.txt adds the targets).
+  foreach(_label IN LISTS _labels)
+    set_property(GLOBAL APPEND PROPERTY DRMM_TESTS_${_label} ${name})
+  endforeach()
+  # GoogleTest's headers are the heaviest part of every test unit: precompiled once for all
+  # (tests/CMakeLists.txt), with the same flags as every test.
+  target_precompile_headers(${name} REUSE_FROM drmm_test_pch)
 endfunction()

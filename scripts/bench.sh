@@ -13,3 +13,5 @@ echo "--- requests per full poll: exporter vs minimum vs per-site walk"
 quiet build/bench/exporter/requests_per_cycle
 echo "--- a device walk with every page held back 500 ms: one page at a time against several"
 quiet build/bench/exporter/walk_latency --devices=10000 --in_flight=1,6
+echo "--- scrapes while the exporter polls with churn (500 sites; docs/performance.md has 2,000)"
+SIZES=${DRMM_BENCH_SCRAPE_SIZES:-500} POLLS=1 SCRAPES=1000 scripts/bench-scrape.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Configures and builds into build/ (or $BUILD_DIR). Extra arguments go to CMake's configure
-# step, e.g. scripts/build.sh -DDRMM_SANITIZE=address.
+# step, e.g. scripts/build.sh -DDRMM_SANITIZE=address. TARGETS="a b" builds only those targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
@@ -11,4 +11,7 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
 else
   cmake -S . -B "$build_dir" "$@" >/dev/null
 fi
-cmake --build "$build_dir" -j "${JOBS:-$(nproc)}"
+# TARGETS="a b": build only those (and what they need); default: everything.
+targets=()
+for target in ${TARGETS:-}; do targets+=(--target "$target"); done
+cmake --build "$build_dir" -j "${JOBS:-$(nproc)}" "${targets[@]}"

@@ -20,6 +20,9 @@ scripts/install-deps.sh
 stage "build (warnings are errors)"
 BUILD_DIR=build scripts/build.sh -DDRMM_WERROR=ON
 
+stage "lint: clang-format, clang-tidy on the files the commit changed"
+scripts/lint.sh
+
 stage "tests: unit, integration, tool, e2e"
 ctest --test-dir build --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 300
 
@@ -42,8 +45,9 @@ fi
 if [ "${DRMM_SKIP_SANITIZERS:-0}" != 1 ]; then
   for sanitizer in address thread; do
     stage "build and test with -DDRMM_SANITIZE=$sanitizer"
-    BUILD_DIR=build-$sanitizer scripts/build.sh -DDRMM_WERROR=ON -DDRMM_SANITIZE=$sanitizer \
-      -DDRMM_BUILD_BENCHMARKS=OFF
+    # Only the suites it runs: the binaries, e2e and tool tests are not compiled again.
+    BUILD_DIR=build-$sanitizer TARGETS="tests_unit tests_integration" scripts/build.sh \
+      -DDRMM_WERROR=ON -DDRMM_SANITIZE=$sanitizer -DDRMM_BUILD_BENCHMARKS=OFF
     ctest --test-dir build-$sanitizer --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 600 \
       -L 'unit|integration'
   done

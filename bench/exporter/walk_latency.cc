@@ -34,7 +34,10 @@ int MostInAnyWindow(std::vector<double> times, double window) {
 int Main(int argc, char** argv) {
   const auto args = bench::ParseArgs(
       argc, argv,
-      {{"sites", "400"}, {"devices", "20000"}, {"delay", "500ms"}, {"budget", "300"},
+      {{"sites", "400"},
+       {"devices", "20000"},
+       {"delay", "500ms"},
+       {"budget", "300"},
        {"in_flight", "1,4,8"}},
       "walk_latency [--sites=N] [--devices=N] [--delay=D] [--budget=N] [--in_flight=1,4,8]");
   std::vector<int> in_flight;

@@ -25,7 +25,7 @@ struct Url {
 
 // "host[:port]" of a URL, without user info.
 struct Authority {
-  std::string host;        // as written (an IPv6 literal with its brackets)
+  std::string host;         // as written (an IPv6 literal with its brackets)
   std::optional<int> port;  // 1..65535 when given
 };
 

@@ -13,12 +13,12 @@
 #include <vector>
 
 #include "exporter/collect/site_filter.h"
-#include "support/served_families.h"
 #include "exporter/metrics/self_metrics.h"
 #include "exporter/poll/poller.h"
 #include "sim/simulator.h"
 #include "support/ground_truth_compare.h"
 #include "support/metric_query.h"
+#include "support/served_families.h"
 
 namespace drmm::testing {
 
