@@ -19,6 +19,7 @@ datto::GovernorOptions GovernorOptionsFor(const RateLimitConfig& config) {
   options.window = GovernorWindow(kDefaultApiWindow);
   options.default_retry_after = config.default_retry_after;
   options.block_pause = config.block_pause;
+  options.max_pause = config.max_pause;
   return options;
 }
 
