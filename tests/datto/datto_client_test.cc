@@ -419,13 +419,12 @@ TEST_F(DattoClientTest, AnAbsurdTotalCountNeitherOverflowsNorEndsTheWalkEarly) {
       if (r.url.find("/account/sites") == std::string::npos) return std::nullopt;
       const int page = std::stoi(Query(r.url, "page"));
       const std::string next =
-          page < 2 ? "\"" + std::string(kBase) + "/api/v2/account/sites?max=2&page=" +
-                         std::to_string(page + 1) + "\""
+          page < 2 ? "\"" + std::string(kBase) +
+                         "/api/v2/account/sites?max=2&page=" + std::to_string(page + 1) + "\""
                    : "null";
-      return ScriptedTransport::Json(
-          R"({"pageDetails":{"count":1,"totalCount":)" + total +
-          R"(,"nextPageUrl":)" + next + R"(},"sites":[)" +
-          testing::SiteJson("s" + std::to_string(page), "x") + "]}");
+      return ScriptedTransport::Json(R"({"pageDetails":{"count":1,"totalCount":)" + total +
+                                     R"(,"nextPageUrl":)" + next + R"(},"sites":[)" +
+                                     testing::SiteJson("s" + std::to_string(page), "x") + "]}");
     };
     Client();
     EXPECT_EQ(WalkSites().size(), 3u);
