@@ -50,6 +50,9 @@
     exporterMissing: { 'for': '15m', severity: 'critical' },
     accountDown: { 'for': '10m', severity: 'critical' },
     collectorFailing: { 'for': '15m', severity: 'warning' },
+    // A run in progress for longer than `seconds` (the default timeouts.walk, max_staleness's
+    // 15m) and still for `for`: past its walk deadline, a run is hung where no deadline reaches.
+    collectorStuck: { seconds: 900, 'for': '5m', severity: 'warning' },
     // The exporter's max_staleness (15m): from then on a failing collector's series are dropped.
     dataStale: { seconds: 900, collectors: 'sites|devices|alerts', severity: 'critical' },
     // Decode errors in every `window` for `for`: one bad answer is retried and forgotten.

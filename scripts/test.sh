@@ -29,6 +29,9 @@ ctest --test-dir build --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 300
 stage "rate-budget soak (full-size 60 s window, ${DRMM_SOAK_DURATION:-150s})"
 scripts/soak.sh "${DRMM_SOAK_DURATION:-150s}"
 
+stage "rate-budget soak, two replicas on one account (${DRMM_SOAK_DURATION:-150s})"
+scripts/soak.sh "${DRMM_SOAK_DURATION:-150s}" --replicas=2
+
 stage "benchmarks (figures only)"
 scripts/bench.sh
 

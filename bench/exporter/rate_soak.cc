@@ -3,12 +3,15 @@
 // budget and intervals set too short for the budget on purpose. Prints the highest window usage
 // the simulator saw, ours and the whole account's, and the 429s and 403s. Exits 1 when our
 // usage exceeded our budget, the account went over its cut-off or any request was refused (not
-// a timing assertion: a budget is a count). scripts/soak.sh runs it; CI calls that with a bounded
-// duration.
+// a timing assertion: a budget is a count). With --replicas=2, two exporters poll the one
+// account (an HA pair) and "ours" is both together. scripts/soak.sh runs it; CI calls that with
+// a bounded duration.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "bench_args.h"
 #include "exporter/metrics/self_metrics.h"
@@ -28,12 +31,18 @@ int Main(int argc, char** argv) {
        {"alerts", "3000"},
        {"others-rpm", "250"},
        {"budget-rpm", "300"},
-       {"interval", "10s"}},
+       {"interval", "10s"},
+       {"replicas", "1"}},
       "rate_soak [--duration=3m] [--sites=N] [--devices=N] [--alerts=N] [--others-rpm=N] "
-      "[--budget-rpm=N] [--interval=10s]");
+      "[--budget-rpm=N] [--interval=10s] [--replicas=1]");
   const auto duration = bench::DurationArg(args, "duration");
   const int others = bench::IntArg(args, "others-rpm");
   const int budget = bench::IntArg(args, "budget-rpm");
+  const int replicas = bench::IntArg(args, "replicas");
+  if (replicas < 1 || replicas > 4) {
+    std::fprintf(stderr, "rate_soak: --replicas=%d is out of range (1..4)\n", replicas);
+    return 2;
+  }
 
   sim::SimulatorOptions options;
   options.port = 0;
@@ -58,21 +67,33 @@ int Main(int argc, char** argv) {
   }
   Config config;
   config.accounts = {account};
-  SelfMetrics self("soak", "soak");
-  Poller poller(config,
-                [&](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); });
+  // One exporter each: its own metrics, budget, client and token, as two processes would have.
+  std::vector<std::unique_ptr<SelfMetrics>> selves;
+  std::vector<std::unique_ptr<Poller>> pollers;
+  for (int i = 0; i < replicas; ++i) {
+    selves.push_back(std::make_unique<SelfMetrics>("soak", "soak"));
+    SelfMetrics& self = *selves.back();
+    pollers.push_back(std::make_unique<Poller>(
+        config,
+        [&self](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); }));
+  }
   std::printf(
-      "soak: %s with a 60 s window of 600; others %d/min; our budget %d/min; every "
-      "collector configured at %s\n",
-      args.at("duration").c_str(), others, budget, args.at("interval").c_str());
+      "soak: %s with a 60 s window of 600; others %d/min; %d exporter(s) with a budget of "
+      "%d/min each; every collector configured at %s\n",
+      args.at("duration").c_str(), others, replicas, budget, args.at("interval").c_str());
   std::fflush(stdout);
-  poller.Start();
+  for (auto& poller : pollers) poller->Start();
   const auto started = std::chrono::steady_clock::now();
   while (std::chrono::steady_clock::now() - started < duration) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
-  const auto snapshot = poller.Current();
-  poller.Stop();
+  const auto snapshot = pollers.front()->Current();
+  std::vector<double> final_budgets;
+  for (auto& poller : pollers) {
+    final_budgets.push_back(
+        poller->Current()->accounts.front().budget_requests_per_minute.value_or(0));
+    poller->Stop();
+  }
 
   const auto log = simulator.RequestLog();
   std::vector<double> times;
@@ -97,13 +118,14 @@ int Main(int argc, char** argv) {
     ours_max = std::max(ours_max, ours);
     if (times[last] >= 120.0) ours_max_steady = std::max(ours_max_steady, ours);
   }
+  // What the account leaves all of our replicas together below its cut-off.
   AccountUsage usage;
   usage.account_requests_in_window = others;
-  const int allowed =
-      AccountAwareBudget(OwnBudgetPerWindow(budget, std::chrono::seconds(60)), usage);
+  const int own_total = budget * replicas;
+  const int allowed = std::min(own_total, static_cast<int>(AccountRoom(usage)));
   const auto& a = snapshot->accounts.front();
   std::printf("requests sent:                      %zu\n", times.size());
-  std::printf("highest 60 s window, exporter:      %d (own budget %d)\n", ours_max, budget);
+  std::printf("highest 60 s window, exporter(s):   %d (own budgets %d)\n", ours_max, own_total);
   if (ours_max_steady >= 0) {
     std::printf(
         "  once the others run at full rate: %d (allowed %d = cut-off 540 - headroom 30 - "
@@ -115,11 +137,14 @@ int Main(int argc, char** argv) {
   std::printf("429 and 403 answers:                %d\n", refused);
   std::printf("planned/budget ratio:               %.2f\n",
               a.poll_budget_utilization_ratio.value_or(0));
+  for (std::size_t i = 0; i < final_budgets.size(); ++i) {
+    std::printf("exporter %zu budget at the end:      %.1f/min\n", i + 1, final_budgets[i]);
+  }
   for (const auto& c : a.collectors) {
     std::printf("collector %-12s last run %s\n", c.name.c_str(), c.last_success ? "ok" : "FAILED");
   }
   const bool within =
-      ours_max <= budget && ours_max_steady <= allowed && account_max <= 540 && refused == 0;
+      ours_max <= own_total && ours_max_steady <= allowed && account_max <= 540 && refused == 0;
   std::printf("%s\n", within ? "OK: the budget held" : "FAIL: the budget was exceeded");
   return within ? 0 : 1;
 }

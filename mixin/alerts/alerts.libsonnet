@@ -121,6 +121,17 @@ local alert = import '../lib/alert.libsonnet';
         dashboardUrl: exporterUrl(accountVars),
       }),
       new({
+        name: 'DattoRmmCollectorStuck',
+        group: 'datto-rmm-exporter',
+        // 0 while the collector waits for its next run: only a run in progress has an age.
+        expr: 'time() - (datto_rmm_collector_running_since_timestamp_seconds{%s} > 0) > %d' % [S, c.collectorStuck.seconds],
+        'for': c.collectorStuck['for'],
+        severity: c.collectorStuck.severity,
+        summary: 'The {{ $labels.collector }} collector of account {{ $labels.account }} is stuck in a run.',
+        description(v): 'A {{ $labels.collector }} run of account {{ $labels.account }} on {{ $labels.instance }} started {{ %s | humanizeDuration }} ago and has not ended, past every request and walk deadline. Its last good data ages meanwhile and datto_rmm_collector_success still shows the previous run.' % v,
+        dashboardUrl: exporterUrl(accountVars),
+      }),
+      new({
         name: 'DattoRmmDataStale',
         group: 'datto-rmm-exporter',
         expr: 'time() - datto_rmm_collector_last_success_timestamp_seconds{%s, collector=~"%s"} > %d' % [S, c.dataStale.collectors, c.dataStale.seconds],

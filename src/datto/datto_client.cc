@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <type_traits>
 #include <unordered_set>
@@ -31,6 +33,24 @@ const std::string& UidOf(const Alert& alert) { return alert.alert_uid; }
 // Pages a walk may take beyond ceil(totalCount / page size): the list may grow or shift while
 // it is walked, but not by pages at a time.
 constexpr std::int64_t kTotalCountSlackPages = 2;
+// Far above any account (max_pages x 250 is 500,000) and far below overflow in page arithmetic.
+constexpr std::int64_t kMaxTotalCount = std::int64_t{1} << 40;
+
+// Unknown enum values reported (logged and passed to the observer) per client: one new value on
+// every device must not grow memory and the log with each poll. The values seen past the cap
+// still decode and export; only the report stops.
+constexpr std::size_t kMaxReportedEnumValues = 1000;
+// An API value quoted in the log (and kept to tell values apart) is cut to this many bytes.
+constexpr std::size_t kMaxQuotedValueBytes = 64;
+
+// `text` cut to at most `max` bytes without splitting a UTF-8 sequence, marked when cut.
+std::string Truncated(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t end = max;
+  // Back off continuation bytes (10xxxxxx) so the cut lands on a character boundary.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end)) + "...";
+}
 
 }  // namespace
 
@@ -109,7 +129,11 @@ class DattoClient::Impl {
   Status ConsumePage(WalkState<Item>& state, const Url& page_url, Page<Item>&& page,
                      const PageSink<Item>& sink, std::string& next) const {
     ++state.pages;
-    if (page.details.total_count) state.total_count = page.details.total_count;
+    // A count from the API: a negative one says nothing, a huge one must not overflow the page
+    // arithmetic (a walk is capped at max_pages anyway).
+    if (page.details.total_count && *page.details.total_count >= 0) {
+      state.total_count = std::min(*page.details.total_count, kMaxTotalCount);
+    }
     state.largest_page = std::max(state.largest_page, static_cast<std::int64_t>(page.items.size()));
     std::vector<Item> fresh;
     fresh.reserve(page.items.size());
@@ -404,16 +428,26 @@ class DattoClient::Impl {
   }
 
   void ReportUnknownEnum(std::string_view field, std::string_view value) {
+    const std::string quoted = Truncated(value, kMaxQuotedValueBytes);
     std::string key(field);
     key += '\0';
-    key += value;
+    key += quoted;
     {
       std::lock_guard lock(enums_mutex_);
+      if (reported_enums_.size() >= kMaxReportedEnumValues) {
+        if (!enum_cap_reported_) {
+          enum_cap_reported_ = true;
+          LogWarn(
+              "too many distinct unknown enum values from the API; no longer reporting new ones",
+              {{"reported", std::to_string(reported_enums_.size())}});
+        }
+        return;
+      }
       if (!reported_enums_.insert(std::move(key)).second) return;
     }
     LogInfo("unknown enum value from the API, kept as-is",
-            {{"field", std::string(field)}, {"value", std::string(value)}});
-    observer_.OnUnknownEnumValue(field, value);
+            {{"field", std::string(field)}, {"value", quoted}});
+    observer_.OnUnknownEnumValue(field, quoted);
   }
 
   const ClientOptions options_;
@@ -429,7 +463,8 @@ class DattoClient::Impl {
   bool page_size_fetching_ = false;
 
   std::mutex enums_mutex_;
-  std::set<std::string> reported_enums_;
+  std::set<std::string> reported_enums_;  // at most kMaxReportedEnumValues
+  bool enum_cap_reported_ = false;
 
   std::atomic<std::int64_t> decode_warnings_{0};
   Watchdog watchdog_;  // walk deadlines

@@ -1,6 +1,9 @@
 #include "datto/rate_governor.h"
 
 #include <algorithm>
+#include <string>
+
+#include "common/log.h"
 
 namespace drmm::datto {
 
@@ -87,15 +90,29 @@ int SlidingWindowGovernor::AnsweredBetween(SteadyTime sent_after, SteadyTime ans
   }));
 }
 
+Duration SlidingWindowGovernor::CappedLocked(Duration retry_after) const {
+  const Duration max_pause =
+      std::max({options_.max_pause, options_.default_retry_after, options_.block_pause});
+  if (retry_after <= max_pause) return std::max(retry_after, Duration::zero());
+  LogWarn("Retry-After longer than rate_limit.max_pause; pausing for max_pause instead",
+          {{"retry_after_seconds",
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(retry_after).count())},
+           {"max_pause_seconds",
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_pause).count())}});
+  return max_pause;
+}
+
 void SlidingWindowGovernor::OnRateLimited(std::optional<Duration> retry_after) {
   std::lock_guard lock(mutex_);
-  const SteadyTime until = clock_.Now() + retry_after.value_or(options_.default_retry_after);
+  const Duration pause = retry_after ? CappedLocked(*retry_after) : options_.default_retry_after;
+  const SteadyTime until = clock_.Now() + pause;
   paused_until_ = paused_until_ ? std::max(*paused_until_, until) : until;
 }
 
 void SlidingWindowGovernor::OnBlocked(std::optional<Duration> retry_after) {
   std::lock_guard lock(mutex_);
-  const Duration pause = std::max(retry_after.value_or(Duration::zero()), options_.block_pause);
+  const Duration pause =
+      std::max(CappedLocked(retry_after.value_or(Duration::zero())), options_.block_pause);
   const SteadyTime until = clock_.Now() + pause;
   paused_until_ = paused_until_ ? std::max(*paused_until_, until) : until;
   blocked_until_ = blocked_until_ ? std::max(*blocked_until_, until) : until;

@@ -27,6 +27,9 @@ struct GovernorOptions {
   Duration window = std::chrono::seconds(60);
   Duration default_retry_after = std::chrono::seconds(60);  // a 429 without Retry-After
   Duration block_pause = std::chrono::seconds(300);         // minimum pause after a 403 block
+  // The longest pause a Retry-After can ask for (rate_limit.max_pause): a typo or a broken proxy
+  // must not silence the account for days. Never below default_retry_after or block_pause.
+  Duration max_pause = std::chrono::hours(1);
 };
 
 class SlidingWindowGovernor final : public RequestGate {
@@ -42,9 +45,9 @@ class SlidingWindowGovernor final : public RequestGate {
   // sends; pairing with the oldest makes a send look earlier, never later, so the count below
   // can only come out low.
   void Answered() override;
-  // Pause for retry_after, or default_retry_after without one.
+  // Pause for retry_after (at most max_pause), or default_retry_after without one.
   void OnRateLimited(std::optional<Duration> retry_after) override;
-  // Pause and mark blocked for max(retry_after, block_pause).
+  // Pause and mark blocked for max(min(retry_after, max_pause), block_pause).
   void OnBlocked(std::optional<Duration> retry_after) override;
   // While a pause is in force, and for one window after it ended: a 403 right after a pause is
   // the block that keeps following 429s.
@@ -73,6 +76,8 @@ class SlidingWindowGovernor final : public RequestGate {
   void PruneLocked(SteadyTime now);
   SteadyTime ReadyAtLocked(SteadyTime now) const;
   void WakeAllLocked();
+  // retry_after cut to max_pause, and said in the log when it was cut.
+  Duration CappedLocked(Duration retry_after) const;
 
   const GovernorOptions options_;
   Clock& clock_;

@@ -41,7 +41,8 @@ int MonthNumber(std::string_view name) {
 //   IMF-fixdate  Sun, 06 Nov 1994 08:49:37 GMT   -> Sun 06 Nov 1994 08 49 37 GMT
 //   RFC 850      Sunday, 06-Nov-94 08:49:37 GMT  -> Sunday 06 Nov 94 08 49 37 GMT
 //   asctime      Sun Nov  6 08:49:37 1994        -> Sun Nov 6 08 49 37 1994
-std::optional<WallTime> ParseHttpDate(std::string_view text) {
+// Seconds since the epoch, not a time point: a year of nine digits must not overflow.
+std::optional<std::int64_t> ParseHttpDateSeconds(std::string_view text) {
   std::vector<std::string_view> tokens;
   std::size_t start = 0;
   for (std::size_t i = 0; i <= text.size(); ++i) {
@@ -75,7 +76,7 @@ std::optional<WallTime> ParseHttpDate(std::string_view text) {
   const std::int64_t seconds =
       DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
       std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second;
-  return WallTime{std::chrono::seconds(seconds)};
+  return seconds;
 }
 
 }  // namespace
@@ -106,16 +107,24 @@ std::optional<Duration> ParseRetryAfter(std::string_view value, WallTime now) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
+  constexpr std::int64_t kCeiling = std::chrono::seconds(kRetryAfterCeiling).count();
   if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    if (value.size() > 9) return kMaxRetryAfter;
+    // More than 9 digits is beyond the ceiling anyway, and would not fit ReadInt.
+    if (value.size() > 9) return kRetryAfterCeiling;
     int seconds = 0;
     if (!ReadInt(value, seconds)) return std::nullopt;
-    return std::min<Duration>(std::chrono::seconds(seconds), kMaxRetryAfter);
+    return std::chrono::seconds(std::min<std::int64_t>(seconds, kCeiling));
   }
-  const auto date = ParseHttpDate(value);
-  if (!date) return std::nullopt;
-  if (*date <= now) return Duration::zero();
-  return std::min<Duration>(std::chrono::duration_cast<Duration>(*date - now), kMaxRetryAfter);
+  const auto date_seconds = ParseHttpDateSeconds(value);
+  if (!date_seconds) return std::nullopt;
+  // Compared in seconds since the epoch: a date in the year 999999999 does not fit a
+  // system_clock time point (nanoseconds end in 2262), but its seconds fit 64 bits.
+  const std::int64_t now_seconds =
+      std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (*date_seconds <= now_seconds) return Duration::zero();
+  if (*date_seconds - now_seconds >= kCeiling) return kRetryAfterCeiling;
+  const WallTime date{std::chrono::seconds(*date_seconds)};
+  return std::chrono::duration_cast<Duration>(date - now);
 }
 
 bool BodyMentionsRateLimit(std::string_view body) {

@@ -40,12 +40,16 @@ class JitterSource {
   std::mt19937_64 engine_;
 };
 
-// A Retry-After value longer than this is taken as this: a typo or a broken proxy must not
-// silence an account for days.
-inline constexpr std::chrono::hours kMaxRetryAfter{1};
+// The longest Retry-After the parser returns: anything longer (999999999 seconds, the year
+// 9999) reads as this, so the arithmetic on it cannot overflow. The pause actually taken is
+// capped much lower, by rate_limit.max_pause (GovernorOptions::max_pause).
+inline constexpr std::chrono::hours kRetryAfterCeiling{24 * 366};
+// rate_limit.max_pause when the config does not set it.
+inline constexpr std::chrono::hours kDefaultMaxPause{1};
 
 // Retry-After as delta-seconds ("120") or an HTTP-date (IMF-fixdate, RFC 850 or asctime form,
-// RFC 9110 10.2.3). A date in the past gives zero. nullopt when empty or unreadable.
+// RFC 9110 10.2.3). A date in the past gives zero; longer than kRetryAfterCeiling gives that.
+// nullopt when empty or unreadable.
 std::optional<Duration> ParseRetryAfter(std::string_view value, WallTime now);
 
 // Whether a 403 body mentions a rate limit or a block (Datto's rule for telling an IP block from

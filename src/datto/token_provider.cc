@@ -138,9 +138,12 @@ Result<std::string> TokenProvider::Get(const std::stop_token& stop) {
   }
 
   const TokenResponse& response = fetched.value();
-  const auto lifetime = std::max<std::chrono::seconds>(
-      kMinTokenLifetime,
-      response.expires_in ? std::chrono::seconds(*response.expires_in) : kDefaultTokenLifetime);
+  // Clamped as seconds, before anything converts it to the clock's finer units.
+  const std::chrono::seconds lifetime =
+      response.expires_in
+          ? std::chrono::seconds(std::clamp<std::int64_t>(
+                *response.expires_in, kMinTokenLifetime.count(), kMaxTokenLifetime.count()))
+          : kDefaultTokenLifetime;
   const auto margin = std::min<Duration>(options_.renew_margin, lifetime / 4);
   token_ = response.access_token;
   expires_at_ = sent_at + lifetime;

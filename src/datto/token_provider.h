@@ -27,7 +27,8 @@ struct TokenOptions {
   std::string api_secret;
   // Renew this long before expiry, or a quarter of the lifetime if that is less.
   std::chrono::seconds renew_margin{300};
-  // After a credentials error, answer kCredentials without a request for this long.
+  // After a credentials error, answer kCredentials without a request for this long
+  // (rate_limit.auth_failure_backoff).
   std::chrono::seconds credentials_backoff{300};
 };
 
@@ -35,6 +36,10 @@ struct TokenOptions {
 inline constexpr std::chrono::seconds kDefaultTokenLifetime{3600};
 // Shorter lifetimes are taken as this, so a bogus expires_in cannot cause a token request per call.
 inline constexpr std::chrono::seconds kMinTokenLifetime{60};
+// Longer lifetimes are taken as this. Datto's tokens live 100 hours; an expires_in of 1e10
+// seconds would overflow the clock's nanoseconds (and did: a token request before every call,
+// an expiry metric 200 years in the past). A token revoked early still gets its 401 and renewal.
+inline constexpr std::chrono::seconds kMaxTokenLifetime{std::chrono::hours(24 * 30)};
 // A renewal that fails while the old token is still valid is tried again after this, doubling
 // with each failure in a row up to kMaxRenewalBackoff, so the calls in between use the old token
 // instead of each sending a password grant of their own.

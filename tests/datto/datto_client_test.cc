@@ -20,6 +20,7 @@
 #include "recording_gate.h"
 #include "recording_observer.h"
 #include "support/fake_clock.h"
+#include "support/log_capture.h"
 #include "support/scripted_transport.h"
 
 namespace drmm::datto {
@@ -411,6 +412,25 @@ TEST_F(DattoClientTest, StopsAFewPagesPastWhatTotalCountAllows) {
   EXPECT_EQ(transport_.CountRequests("/account/sites"), 5u);
 }
 
+TEST_F(DattoClientTest, AnAbsurdTotalCountNeitherOverflowsNorEndsTheWalkEarly) {
+  for (const std::string total : {"9223372036854775807", "-5"}) {
+    SCOPED_TRACE(total);
+    api_.override_ = [total](const HttpRequest& r) -> std::optional<HttpResponse> {
+      if (r.url.find("/account/sites") == std::string::npos) return std::nullopt;
+      const int page = std::stoi(Query(r.url, "page"));
+      const std::string next =
+          page < 2 ? "\"" + std::string(kBase) +
+                         "/api/v2/account/sites?max=2&page=" + std::to_string(page + 1) + "\""
+                   : "null";
+      return ScriptedTransport::Json(R"({"pageDetails":{"count":1,"totalCount":)" + total +
+                                     R"(,"nextPageUrl":)" + next + R"(},"sites":[)" +
+                                     testing::SiteJson("s" + std::to_string(page), "x") + "]}");
+    };
+    Client();
+    EXPECT_EQ(WalkSites().size(), 3u);
+  }
+}
+
 TEST_F(DattoClientTest, DropsItemsAlreadySeenInTheWalkAndSitesWithoutUid) {
   api_.override_ = [](const HttpRequest& r) -> std::optional<HttpResponse> {
     if (r.url.find("/account/sites") == std::string::npos) return std::nullopt;
@@ -515,6 +535,39 @@ TEST_F(DattoClientTest, ReportsUnknownEnumValuesOncePerClient) {
   EXPECT_THAT(observer_.unknown_enums(),
               ElementsAre(std::pair<std::string, std::string>("priority", "Urgent"),
                           std::pair<std::string, std::string>("priority", "Severe")));
+}
+
+TEST_F(DattoClientTest, UnknownEnumReportsAreCappedAndTheirValuesCut) {
+  // A new unknown value on every alert of every poll: the reports (log lines, observer calls
+  // and the set that remembers them) stop at the cap instead of growing with each poll.
+  testing::LogCapture log;
+  const std::string long_tail(500, 'x');
+  for (int i = 0; i < 1200; ++i) {
+    api_.alerts.push_back(
+        testing::AlertJson("a" + std::to_string(i), "New" + std::to_string(i) + long_tail));
+  }
+  api_.max = 250;
+  Client();
+  std::size_t alerts = 0;
+  ASSERT_TRUE(
+      client_->ForEachOpenAlert([&](std::vector<Alert>&& page) { alerts += page.size(); }, {})
+          .ok());
+  EXPECT_EQ(alerts, 1200u);  // every alert still decoded, its value kept
+  const auto reported = observer_.unknown_enums();
+  ASSERT_EQ(reported.size(), 1000u);
+  for (const auto& [field, value] : reported) {
+    ASSERT_LE(value.size(), 64u + 3u) << value;  // 64 bytes and "..."
+    ASSERT_TRUE(value.ends_with("...")) << value;
+  }
+  std::size_t unknown_lines = 0;
+  std::size_t cap_lines = 0;
+  for (const auto& line : log.lines()) {
+    unknown_lines += line.find("unknown enum value from the API") != std::string::npos;
+    cap_lines += line.find("no longer reporting new ones") != std::string::npos;
+    EXPECT_EQ(line.find(long_tail), std::string::npos);
+  }
+  EXPECT_EQ(unknown_lines, 1000u);
+  EXPECT_EQ(cap_lines, 1u);
 }
 
 TEST_F(DattoClientTest, CountsDecodeWarningsAndReportsThemPerEndpoint) {

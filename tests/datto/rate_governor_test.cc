@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "datto/retry_policy.h"
 #include "support/fake_clock.h"
 
 namespace drmm::datto {
@@ -140,6 +141,25 @@ TEST(SlidingWindowGovernor, A429PausesForRetryAfterOrTheDefault) {
   EXPECT_TRUE(governor.RecentlyRateLimited());
   clock.Advance(seconds(60));
   EXPECT_FALSE(governor.RecentlyRateLimited());
+}
+
+TEST(SlidingWindowGovernor, NoRetryAfterPausesLongerThanMaxPause) {
+  FakeClock clock(/*auto_advance=*/false);
+  GovernorOptions options = Options(100);
+  options.max_pause = seconds(600);
+  SlidingWindowGovernor governor(options, clock);
+  const SteadyTime t0 = clock.Now();
+  // Retry-After: 999999999 (what ParseRetryAfter saturates to) must not silence the account.
+  governor.OnRateLimited(kRetryAfterCeiling);
+  EXPECT_EQ(governor.PausedUntil(), t0 + seconds(600));
+  governor.OnBlocked(kRetryAfterCeiling);
+  EXPECT_EQ(governor.PausedUntil(), t0 + seconds(600));
+  // A max_pause below the block pause cannot shorten the block.
+  GovernorOptions short_max = Options(100);
+  short_max.max_pause = seconds(10);
+  SlidingWindowGovernor strict(short_max, clock);
+  strict.OnBlocked(std::chrono::hours(2));
+  EXPECT_EQ(strict.PausedUntil(), t0 + seconds(300));
 }
 
 TEST(SlidingWindowGovernor, ABlockPausesForAtLeastTheBlockPause) {

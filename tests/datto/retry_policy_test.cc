@@ -47,7 +47,10 @@ TEST(ParseRetryAfter, ReadsDeltaSeconds) {
   const WallTime now{seconds(1'700'000'000)};
   EXPECT_EQ(ParseRetryAfter("120", now), seconds(120));
   EXPECT_EQ(ParseRetryAfter(" 0 ", now), seconds(0));
-  EXPECT_EQ(ParseRetryAfter("99999999999999", now), kMaxRetryAfter);
+  EXPECT_EQ(ParseRetryAfter("99999999999999", now), kRetryAfterCeiling);
+  EXPECT_EQ(ParseRetryAfter("999999999", now), kRetryAfterCeiling);
+  // Longer than an hour is passed on: the cap is the governor's (rate_limit.max_pause).
+  EXPECT_EQ(ParseRetryAfter("7200", now), seconds(7200));
   EXPECT_EQ(ParseRetryAfter("", now), std::nullopt);
   EXPECT_EQ(ParseRetryAfter("-5", now), std::nullopt);
   EXPECT_EQ(ParseRetryAfter("1.5", now), std::nullopt);
@@ -63,7 +66,16 @@ TEST(ParseRetryAfter, ReadsTheThreeHttpDateForms) {
   EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:48:00 GMT", now), seconds(0));  // past
   EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 CET", now), std::nullopt);
   EXPECT_EQ(ParseRetryAfter("Sun, 06 Foo 1994 08:49:37 GMT", now), std::nullopt);
-  EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1995 08:49:37 GMT", now), kMaxRetryAfter);
+  // A year ahead is read as it is; rate_limit.max_pause cuts it later.
+  EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1995 08:49:37 GMT", now), seconds(365 * 86400 + 90));
+}
+
+TEST(ParseRetryAfter, FarDatesSaturateInsteadOfOverflowing) {
+  const WallTime now = WallTime{} + seconds(784111687);  // 1994-11-06 08:48:07
+  // system_clock's nanoseconds end in 2262: these years used to wrap to a date in the past.
+  EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 2300 08:49:37 GMT", now), kRetryAfterCeiling);
+  EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 999999999 08:49:37 GMT", now), kRetryAfterCeiling);
+  EXPECT_EQ(ParseRetryAfter("Sun Nov  6 08:49:37 99999", now), kRetryAfterCeiling);
 }
 
 TEST(BodyMentionsRateLimit, FindsRateLimitAndBlockPhrasesInAnyCaseAndPunctuation) {

@@ -121,6 +121,36 @@ TEST_F(TokenProviderTest, CachesTheTokenAndRenewsItBeforeExpiry) {
   EXPECT_EQ(observer_.token_expiries().size(), 3u);
 }
 
+TEST_F(TokenProviderTest, AHugeExpiresInIsCappedInsteadOfOverflowing) {
+  // 1e10 s in the clock's nanoseconds overflows 64 bits: before the cap every call sent a
+  // token request and the expiry read as a date 200 years in the past.
+  transport_.SetHandler([](const HttpRequest&) {
+    return ScriptedTransport::Json(R"({"access_token":"tok-big","expires_in":1e10})");
+  });
+  auto& provider = Provider();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(provider.Get({}).value(), "tok-big");
+  EXPECT_EQ(transport_.RequestCount(), 1u);
+  EXPECT_EQ(provider.Expiry(), clock_.WallNow() + kMaxTokenLifetime);
+  // Renewed one margin before the capped expiry, not never.
+  clock_.Advance(kMaxTokenLifetime - seconds(301));
+  EXPECT_EQ(provider.Get({}).value(), "tok-big");
+  EXPECT_EQ(transport_.RequestCount(), 1u);
+  clock_.Advance(seconds(1));
+  EXPECT_EQ(provider.Get({}).value(), "tok-big");
+  EXPECT_EQ(transport_.RequestCount(), 2u);
+}
+
+TEST_F(TokenProviderTest, AZeroOrNegativeExpiresInLastsTheMinimum) {
+  transport_.SetHandler([](const HttpRequest&) {
+    return ScriptedTransport::Json(R"({"access_token":"tok-neg","expires_in":-5})");
+  });
+  auto& provider = Provider();
+  EXPECT_EQ(provider.Get({}).value(), "tok-neg");
+  EXPECT_EQ(provider.Get({}).value(), "tok-neg");
+  EXPECT_EQ(transport_.RequestCount(), 1u);
+  EXPECT_EQ(provider.Expiry(), clock_.WallNow() + kMinTokenLifetime);
+}
+
 TEST_F(TokenProviderTest, KeepsUsingAValidTokenWhenRenewalFails) {
   transport_.Enqueue(ScriptedTransport::Json(testing::TokenJson("tok-1", 3600)));
   auto& provider = Provider();

@@ -275,6 +275,20 @@ TEST_F(ExporterVsSimulator, WrongCredentialsAreReportedWithoutHammering) {
   EXPECT_FALSE(poller_->Ready());
 }
 
+TEST_F(ExporterVsSimulator, TheCredentialsBackoffIsTheConfiguredOne) {
+  // rate_limit.auth_failure_backoff; it was a hard-coded 300 s.
+  config_.accounts[0].api_secret = "wrong-secret";
+  config_.accounts[0].rate_limit.auth_failure_backoff = std::chrono::milliseconds(300);
+  MakePoller();
+  simulator_->ResetRequestLog();
+  EXPECT_FALSE(Run(CK::kAlerts));
+  EXPECT_FALSE(Run(CK::kAlerts));
+  EXPECT_EQ(CountRequests(*simulator_, "/auth/oauth/token"), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // whole seconds, rounded up
+  EXPECT_FALSE(Run(CK::kAlerts));
+  EXPECT_EQ(CountRequests(*simulator_, "/auth/oauth/token"), 2) << "asked again after the back-off";
+}
+
 TEST_F(ExporterVsSimulator, StopsWithinTwoSecondsInTheMiddleOfASlowWalk) {
   RunAll();
   sim::FaultSpec slow;

@@ -42,6 +42,12 @@ inline constexpr MetricSpec kMetricCollectorLastSuccess{
     "account collector",
     "Unix time of the collector's most recent successful run; absent before its first success.",
     "poller"};
+inline constexpr MetricSpec kMetricCollectorRunningSince{
+    "datto_rmm_collector_running_since_timestamp_seconds", prometheus::MetricType::Gauge,
+    "account collector",
+    "Unix time at which the collector's run in progress started; 0 while it waits for its next "
+    "run. A run that never ends (a hung request or walk) shows as a start that keeps ageing.",
+    "poller"};
 inline constexpr MetricSpec kMetricTokenExpiry{
     "datto_rmm_auth_token_expiry_timestamp_seconds", prometheus::MetricType::Gauge, "account",
     "Unix time at which the current API access token expires; absent before the first token.",
@@ -259,6 +265,7 @@ inline constexpr std::array kMetricCatalog = {
     &kMetricCollectorSuccess,
     &kMetricCollectorDuration,
     &kMetricCollectorLastSuccess,
+    &kMetricCollectorRunningSince,
     &kMetricTokenExpiry,
     &kMetricBudget,
     &kMetricRequestsInWindow,

@@ -118,6 +118,8 @@ struct CollectorStatus {
   bool last_success = false;  // the most recent run succeeded
   double last_duration_seconds = 0;
   std::optional<double> last_success_unix;
+  // When the run in progress started; nullopt while the collector waits for its next run.
+  std::optional<double> running_since_unix;
 };
 
 struct AccountSnapshot {

@@ -55,6 +55,10 @@ struct RateLimitConfig {
   milliseconds default_retry_after{60'000};
   // Minimum pause after a 403 rate-limit block.
   milliseconds block_pause{300'000};
+  // The longest pause a Retry-After (on a 429 or a 403 block) can impose; longer asks are cut.
+  milliseconds max_pause{3'600'000};
+  // After the token endpoint rejects the API key or secret, no new token request for this long.
+  milliseconds auth_failure_backoff{300'000};
 
   bool operator==(const RateLimitConfig&) const = default;
 };

@@ -34,8 +34,9 @@ constexpr std::array<std::string_view, 12> kDefaultsKeys = {
     "max_response_size", "max_staleness", "rate_limit",     "pages_in_flight",
     "collectors",        "sites",         "device_metrics", "exclude_metrics"};
 constexpr std::array<std::string_view, 4> kTimeoutKeys = {"connect", "read", "request", "walk"};
-constexpr std::array<std::string_view, 3> kRateLimitKeys = {"requests_per_minute",
-                                                            "default_retry_after", "block_pause"};
+constexpr std::array<std::string_view, 5> kRateLimitKeys = {"requests_per_minute",
+                                                            "default_retry_after", "block_pause",
+                                                            "max_pause", "auth_failure_backoff"};
 // The collector names, in the order the documentation lists them.
 constexpr std::array<std::string_view, kCollectorCount> kCollectorsKeys = [] {
   std::array<std::string_view, kCollectorCount> keys;
@@ -393,6 +394,15 @@ class Loader {
     }
     ReadPositiveDuration(*map, "default_retry_after", out.default_retry_after);
     ReadPositiveDuration(*map, "block_pause", out.block_pause);
+    ReadPositiveDuration(*map, "auth_failure_backoff", out.auth_failure_backoff);
+    if (ReadPositiveDuration(*map, "max_pause", out.max_pause) &&
+        (out.max_pause < out.default_retry_after || out.max_pause < out.block_pause)) {
+      // A cap below the pauses it caps would silently lengthen into them: say so instead.
+      errors_.Add(map->Find("max_pause")->at, "must not be shorter than default_retry_after (" +
+                                                  FormatDuration(out.default_retry_after) +
+                                                  ") or block_pause (" +
+                                                  FormatDuration(out.block_pause) + ")");
+    }
   }
 
   void ReadCollectors(const YamlField& field, AccountConfig& config) {

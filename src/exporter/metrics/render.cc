@@ -146,6 +146,10 @@ void WriteAccountState(AccountWriter& out, const AccountSnapshot& account,
       kMetricCollectorLastSuccess,
       [](const CollectorStatus& c) { return c.last_success_unix.has_value(); },
       [](const CollectorStatus& c) { return *c.last_success_unix; });
+  // Always present for an enabled collector (0 when idle), so an alert needs no absent().
+  per_collector(
+      kMetricCollectorRunningSince, [](const CollectorStatus&) { return true; },
+      [](const CollectorStatus& c) { return c.running_since_unix.value_or(0.0); });
 
   auto single = [&](const MetricSpec& spec, const std::optional<double>& value) {
     if (value && out.Wanted(spec)) out.Family(spec).BeginWith(base.text()).End(*value);

@@ -19,6 +19,7 @@ datto::GovernorOptions GovernorOptionsFor(const RateLimitConfig& config) {
   options.window = GovernorWindow(kDefaultApiWindow);
   options.default_retry_after = config.default_retry_after;
   options.block_pause = config.block_pause;
+  options.max_pause = config.max_pause;
   return options;
 }
 
@@ -36,6 +37,7 @@ void AccountBudget::Adjust(const datto::RateStatus& status, SteadyTime asked) {
   std::lock_guard lock(mutex_);
   const int own = OwnBudgetPerWindow(config_.requests_per_minute, window.counted);
   int budget = own;
+  double room = own;
   if (status.account_count && status.account_rate_limit && *status.account_rate_limit > 0) {
     AccountUsage usage;
     usage.account_requests_in_window = *status.account_count;
@@ -46,15 +48,22 @@ void AccountBudget::Adjust(const datto::RateStatus& status, SteadyTime asked) {
     // whatever T was. Sends before that may have left it; a request still in flight at
     // `asked` may not have been counted. Counting only the sure ones can only make the others
     // look bigger, never smaller: the safe side of the budget.
-    usage.ours_in_window = governor_.AnsweredBetween(clock_.Now() - window.api, asked);
+    const SteadyTime window_start = clock_.Now() - window.api;
+    usage.ours_in_window = governor_.AnsweredBetween(window_start, asked);
+    const auto sends = governor_.SendTimes();
+    usage.ours_sent_in_window =
+        std::count_if(sends.begin(), sends.end(), [&](SteadyTime t) { return t > window_start; });
     budget = AccountAwareBudget(own, usage, window);
+    room = AccountRoom(usage, window);
   }
   governor_.SetWindow(GovernorWindow(window.counted));
   governor_.SetBudget(budget);
   api_window_ = window.counted;
-  // Said once per change of state, not on every rate status call.
-  if ((budget < own) == reduced_) return;
-  reduced_ = budget < own;
+  // Said once per change of state, not on every rate status call; a budget still climbing
+  // towards a share the others leave room for is not a slow-down.
+  const bool reduced = room < own;
+  if (reduced == reduced_) return;
+  reduced_ = reduced;
   LogInfo(reduced_ ? "other API consumers leave less than this exporter's share; slowing down"
                    : "the account has room for this exporter's full share again",
           {{"account", account_},

@@ -163,10 +163,20 @@ AccountPoller::Collected AccountPoller::Collect(Collector collector, const std::
 
 bool AccountPoller::RunOnce(Collector collector, const std::stop_token& stop) {
   const auto started = clock_.Now();
+  {
+    // Published before the run, so a run that never ends is visible while it hangs.
+    std::lock_guard lock(mutex_);
+    state_.collectors[collector].status.running_since_unix = ToUnixSeconds(clock_.WallNow());
+  }
+  if (on_change_) on_change_();
   Collected collected = Collect(collector, stop);
   const datto::Status& status = collected.status;
   const Duration run_time = clock_.Now() - started;
-  if (status.kind() == datto::ErrorKind::kCancelled) return false;  // shutting down: keep state
+  if (status.kind() == datto::ErrorKind::kCancelled) {  // shutting down: keep the rest
+    std::lock_guard lock(mutex_);
+    state_.collectors[collector].status.running_since_unix.reset();
+    return false;
+  }
 
   bool recovered = false;
   bool never_succeeded = false;
@@ -191,6 +201,7 @@ bool AccountPoller::RunOnce(Collector collector, const std::stop_token& stop) {
     recovered = status.ok() && state.status.ran && !state.status.last_success;
     never_succeeded = !state.status.last_success_unix.has_value() && !status.ok();
     state.status.ran = true;
+    state.status.running_since_unix.reset();
     state.status.last_success = status.ok();
     state.status.last_duration_seconds = std::chrono::duration<double>(run_time).count();
     if (status.ok()) {

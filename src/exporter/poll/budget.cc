@@ -30,7 +30,15 @@ AccountWindow CountingWindow(std::optional<std::int64_t> api_window_seconds) {
   return window;
 }
 
-int AccountAwareBudget(int own_budget, const AccountUsage& usage, const AccountWindow& window) {
+namespace {
+
+// Both per API window: the room left by the others, and all our own requests in it.
+struct Room {
+  double room = 0;
+  double ours_sent = 0;
+};
+
+Room RoomPerApiWindow(const AccountUsage& usage) {
   // Numbers from the API, checked before use: a limit of 10^10 must not overflow into a budget
   // of 0, a ratio of 7 must not lift the cut-off above the limit.
   const double limit = usage.account_rate_limit >= 1 && usage.account_rate_limit <= 1'000'000
@@ -44,12 +52,31 @@ int AccountAwareBudget(int own_budget, const AccountUsage& usage, const AccountW
       std::clamp<double>(static_cast<double>(usage.account_requests_in_window), 0.0, 1e9);
   const double ours = std::clamp<double>(static_cast<double>(usage.ours_in_window), 0.0, 1e9);
   const double others = std::max(0.0, account - ours);
-  double room = cutoff - headroom - others;  // per API window
+  const double sent = std::clamp<double>(static_cast<double>(usage.ours_sent_in_window), ours, 1e9);
+  return {cutoff - headroom - others, sent};
+}
+
+double ToCounted(double per_api_window, const AccountWindow& window) {
   if (window.counted < window.api && window.api > Duration::zero()) {
-    room *= duration<double>(window.counted).count() / duration<double>(window.api).count();
+    return per_api_window * duration<double>(window.counted).count() /
+           duration<double>(window.api).count();
   }
+  return per_api_window;
+}
+
+}  // namespace
+
+double AccountRoom(const AccountUsage& usage, const AccountWindow& window) {
+  return ToCounted(RoomPerApiWindow(usage).room, window);
+}
+
+int AccountAwareBudget(int own_budget, const AccountUsage& usage, const AccountWindow& window) {
+  const Room r = RoomPerApiWindow(usage);
+  const double free = r.room - r.ours_sent;
+  const double claim = free > 0 ? r.ours_sent + free * kFreeRoomClaim : r.room;
+  const double per_window = ToCounted(claim, window);
   const int own = std::max(1, own_budget);
-  return static_cast<int>(std::clamp(std::floor(room), 1.0, static_cast<double>(own)));
+  return static_cast<int>(std::clamp(std::floor(per_window), 1.0, static_cast<double>(own)));
 }
 
 double PerMinute(int per_window, Duration window) {

@@ -37,17 +37,36 @@ struct AccountUsage {
   std::int64_t account_rate_limit = 600;        // accountRateLimit
   double cutoff_ratio = 0.9;                    // accountCutOffRatio: above it, 1 s delays
   std::int64_t ours_in_window = 0;              // what the governor sent in the same window
+  // All we sent in the window, still unanswered ones included: what the claim grows from. Only
+  // answered ones count in ours_in_window (see AccountBudget::Adjust), which makes the others
+  // look bigger, the safe side; growing from that lower count would shrink the budget of an
+  // exporter with requests in flight at every call. Taken as at least ours_in_window.
+  std::int64_t ours_sent_in_window = 0;
 };
 
 // Share of the account limit kept free below the cut-off, for what the others start sending
 // between two rate status calls.
 inline constexpr double kAccountHeadroomRatio = 0.05;
 
+// Of the account's free room (cut-off - headroom - everyone's requests in the window), the part
+// one exporter claims per rate status call. Another replica polling the same account sees the
+// same free room at about the same time: if each claimed all of it, both would fill it twice
+// over, then both back off, and so on (two replicas at 300/min with others at 100/min reached
+// 564 in one window). Claiming half, two replicas fill it exactly and settle at equal shares;
+// one exporter alone reaches the whole room within a few calls.
+inline constexpr double kFreeRoomClaim = 0.5;
+
+// What the account leaves this exporter below its cut-off, per counted window:
+// cut-off - headroom - others, scaled from the API's window to the counted one (may be < 1).
+// `usage` is taken as the API's numbers come: a limit or ratio that cannot be right is
+// replaced by Datto's (600, 0.9), counts are clamped to 0..1e9.
+double AccountRoom(const AccountUsage& usage, const AccountWindow& window = {});
+
 // The most this exporter may send per counted window so that the whole account stays under its
-// cut-off however much the other consumers take: min(own budget, cut-off - headroom - others),
-// the room scaled from the API's window to the counted one, never below 1 (the rate status call
-// must still go out to notice when the others calm down). `usage` is taken as the API's numbers
-// come: a limit or ratio that cannot be right is replaced by Datto's (600, 0.9).
+// cut-off however much the other consumers take, and so that replicas of it converge instead
+// of taking turns: what it sends now (ours_sent_in_window) plus kFreeRoomClaim of the free room
+// (all of the overrun when there is none), never above the room, never above its own budget,
+// never below 1 (the rate status call must still go out to notice when the others calm down).
 int AccountAwareBudget(int own_budget, const AccountUsage& usage, const AccountWindow& window = {});
 
 // Budget per window expressed per minute, for datto_rmm_api_budget_requests_per_minute.

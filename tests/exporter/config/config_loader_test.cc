@@ -293,6 +293,9 @@ const std::vector<BadCase>& BadCases() {
       {"ca_file_unreadable.yaml",
        {"ca_file_unreadable.yaml:4: accounts[0].ca_file: cannot read \"/certs/missing.pem\": No "
         "such file or directory"}},
+      {"max_pause_below_block_pause.yaml",
+       {"max_pause_below_block_pause.yaml:4: accounts[0].rate_limit.max_pause: must not be "
+        "shorter than default_retry_after (1m) or block_pause (10m)"}},
       {"ca_file_not_pem.yaml",
        {"ca_file_not_pem.yaml:4: accounts[0].ca_file: \"/certs/not-pem.txt\" holds no PEM "
         "certificate (-----BEGIN CERTIFICATE-----)"}},
@@ -453,6 +456,8 @@ TEST(LoadGoodConfigs, MinimalFileGetsEveryDefault) {
   EXPECT_EQ(a.rate_limit.requests_per_minute, 300);
   EXPECT_EQ(a.rate_limit.default_retry_after, seconds(60));
   EXPECT_EQ(a.rate_limit.block_pause, minutes(5));
+  EXPECT_EQ(a.rate_limit.max_pause, std::chrono::hours(1));
+  EXPECT_EQ(a.rate_limit.auth_failure_backoff, minutes(5));
   EXPECT_TRUE(a.collectors[Collector::kAlerts].enabled);
   EXPECT_EQ(a.collectors[Collector::kAlerts].interval, seconds(60));
   EXPECT_TRUE(a.collectors[Collector::kDevices].enabled);
@@ -497,6 +502,8 @@ TEST(LoadGoodConfigs, FullFileSetsEveryKey) {
   EXPECT_EQ(a.rate_limit.requests_per_minute, 120);
   EXPECT_EQ(a.rate_limit.default_retry_after, seconds(90));
   EXPECT_EQ(a.rate_limit.block_pause, minutes(10));
+  EXPECT_EQ(a.rate_limit.max_pause, minutes(20));
+  EXPECT_EQ(a.rate_limit.auth_failure_backoff, minutes(2));
   EXPECT_EQ(a.collectors[Collector::kAlerts].interval, seconds(30));
   EXPECT_TRUE(a.collectors[Collector::kAlerts].enabled);
   EXPECT_EQ(a.collectors[Collector::kDevices].interval, minutes(10));
@@ -613,6 +620,8 @@ TEST(LoadGoodConfigs, ExampleConfigDocumentsEveryKey) {
                                      "requests_per_minute:",
                                      "default_retry_after:",
                                      "block_pause:",
+                                     "max_pause:",
+                                     "auth_failure_backoff:",
                                      "collectors:",
                                      "alerts:",
                                      "devices:",

@@ -12,13 +12,15 @@ namespace drmm::testing {
 namespace {
 
 CollectorStatus Collector(std::string name, bool ran, bool success, double duration,
-                          std::optional<double> last_success) {
+                          std::optional<double> last_success,
+                          std::optional<double> running_since = std::nullopt) {
   CollectorStatus status;
   status.name = std::move(name);
   status.ran = ran;
   status.last_success = success;
   status.last_duration_seconds = duration;
   status.last_success_unix = last_success;
+  status.running_since_unix = running_since;
   return status;
 }
 
@@ -34,7 +36,7 @@ AccountSnapshot Acme() {
   account.up = true;
   account.token_expiry_unix = 1767585600;
   account.collectors = {Collector("sites", true, true, 1.25, 1767225300),
-                        Collector("devices", true, true, 12.5, 1767225000),
+                        Collector("devices", true, true, 12.5, 1767225000, 1767225570),
                         Collector("alerts", true, true, 0.75, 1767225540),
                         Collector("rate_status", true, true, 0.125, 1767225580)};
   account.budget_requests_per_minute = 300;

@@ -159,6 +159,8 @@ void AddAccountState(FamilySet& families, const AccountSnapshot& account, const 
     if (collector.last_success_unix) {
       AddGauge(families[kMetricCollectorLastSuccess], labels, *collector.last_success_unix);
     }
+    AddGauge(families[kMetricCollectorRunningSince], labels,
+             collector.running_since_unix.value_or(0.0));
   }
   if (account.token_expiry_unix) {
     AddGauge(families[kMetricTokenExpiry], base, *account.token_expiry_unix);

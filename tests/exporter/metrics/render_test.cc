@@ -88,6 +88,7 @@ class RandomSnapshots {
       status.last_success = Chance(0.5);
       status.last_duration_seconds = Value();
       if (Chance(0.7)) status.last_success_unix = Value();
+      if (Chance(0.3)) status.running_since_unix = Value();
       account.collectors.push_back(status);
     }
     if (Chance(0.7)) account.token_expiry_unix = Value();

@@ -92,6 +92,28 @@ TEST_F(AccountPollerSchedule, ReportsCollectorStatusAndDropsDataAfterMaxStalenes
       << "the last-success timestamp stays, so staleness is visible";
 }
 
+TEST_F(AccountPollerSchedule, RunningSinceIsPublishedWhileARunIsInProgress) {
+  MakePoller();
+  // What a scrape would see at each change: the start of the run, then its end.
+  std::vector<std::optional<double>> seen;
+  poller_->SetOnChange([&] {
+    seen.push_back(poller_->Current().collectors[IndexOf(Collector::kAlerts)].running_since_unix);
+  });
+  std::stop_source stop;
+  const double started = ToUnixSeconds(clock_.WallNow());
+  ASSERT_TRUE(poller_->RunOnce(Collector::kAlerts, stop.get_token()));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], started);
+  EXPECT_EQ(seen[1], std::nullopt);
+  // A failed run ends the same way: a stuck collector, not a failed one, keeps it set.
+  api_.FailNext(Collector::kAlerts, datto::Status(datto::ErrorKind::kServer, "HTTP 502"));
+  seen.clear();
+  ASSERT_FALSE(poller_->RunOnce(Collector::kAlerts, stop.get_token()));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_TRUE(seen[0].has_value());
+  EXPECT_EQ(seen[1], std::nullopt);
+}
+
 TEST_F(AccountPollerSchedule, StaleSitesDataStaysKnownForTheOnDemandFilter) {
   account_.max_staleness = seconds(120);
   MakePoller();
@@ -135,7 +157,8 @@ TEST_F(AccountPollerSchedule, TellsAfterEveryRunThatTheAccountChanged) {
   ASSERT_TRUE(poller_->RunOnce(Collector::kAlerts, stop.get_token()));
   api_.FailNext(Collector::kAlerts, datto::Status(datto::ErrorKind::kServer, "HTTP 500"));
   ASSERT_FALSE(poller_->RunOnce(Collector::kAlerts, stop.get_token()));
-  EXPECT_EQ(changes, 2) << "a failure changes the account's state too";
+  // Each run changes the state twice: its start (running_since) and its end; a failure too.
+  EXPECT_EQ(changes, 4) << "a failure changes the account's state too";
 }
 
 TEST_F(AccountPollerSchedule, AReloadedPollerTakesOverDataStatusAndRhythm) {
