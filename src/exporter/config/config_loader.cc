@@ -10,6 +10,7 @@
 
 #include "common/byte_size.h"
 #include "common/duration.h"
+#include "common/yaml_guard.h"
 #include "exporter/catalog/catalog.h"
 #include "exporter/config/credentials.h"
 #include "exporter/config/platform.h"
@@ -111,6 +112,12 @@ class Loader {
   Loader(const Environment& env, ConfigErrorList& errors) : env_(env), errors_(errors) {}
 
   std::optional<Config> Run(std::string_view text) {
+    // Before yaml-cpp: its LoadAll never returns on a ',' where a document starts.
+    if (const auto loop = FindYamlDocumentLoop(text)) {
+      errors_.Add({loop->line, ""}, "YAML syntax error at column " + std::to_string(loop->column) +
+                                        ": " + std::string(kYamlDocumentLoopMessage));
+      return std::nullopt;
+    }
     std::vector<YAML::Node> documents;
     try {
       documents = YAML::LoadAll(std::string(text));
