@@ -240,6 +240,8 @@ class Loader {
       if (auto text = ReadYamlString(*field, errors_)) {
         if (secret) errors_.AddSecret(*text);
         out = ConfigText{std::move(*text), field->at};
+      } else {
+        spec.invalid = true;
       }
     };
     read(names.value_key, spec.value, /*secret=*/true);
@@ -567,9 +569,12 @@ class Loader {
                           std::string AccountConfig::*source) {
     std::vector<std::string> relying;  // accounts that name no source of this credential
     for (const auto& entry : entries) {
-      if ((entry.*spec).Empty()) relying.push_back(entry.name ? entry.name->value : entry.at.path);
+      if ((entry.*spec).Empty() && !(entry.*spec).invalid) {
+        relying.push_back(entry.name ? entry.name->value : entry.at.path);
+      }
     }
     for (auto& entry : entries) {
+      if ((entry.*spec).invalid) continue;
       const ConfigLocation default_at{entry.at.line, ChildKeyPath(entry.at.path, names.value_key)};
       if (relying.size() > 1 && (entry.*spec).Empty()) {
         ReportSharedDefaultEnv(names, default_at, relying, errors_);

@@ -35,6 +35,9 @@ struct ApiCredentialSpec {
   std::optional<ConfigText> value;  // api_key: the credential itself
   std::optional<ConfigText> file;   // api_key_file: a path
   std::optional<ConfigText> env;    // api_key_env: a variable name
+  // One of the keys was written but its value was unusable (already reported): nothing more is
+  // said about this credential, so `api_key: [a, b]` is one error, not also "no API key set".
+  bool invalid = false;
   bool Empty() const { return !value && !file && !env; }
 };
 

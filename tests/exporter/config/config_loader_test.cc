@@ -272,6 +272,13 @@ const std::vector<BadCase>& BadCases() {
        {"inline_secret_block_scalar.yaml:4: accounts[0].api_secret: the API secret contains a "
         "line break or another control character (write it on one line; a YAML block scalar | "
         "keeps the final newline, |- drops it)"}},
+      // One error that names the key and what it wants, not also "no API key" (issue 14).
+      {"api_key_list.yaml",
+       {"api_key_list.yaml:4: accounts[0].api_key: expected a string, got a list"},
+       /*default_env=*/false},
+      {"secret_file_map.yaml",
+       {"secret_file_map.yaml:5: accounts[0].api_secret_file: expected a string, got a map"},
+       /*default_env=*/false},
       {"key_missing_everywhere.yaml",
        {"key_missing_everywhere.yaml:2: accounts[0].api_key: no API key: set api_key, "
         "api_key_file (a file holding it) or api_key_env (the name of an environment variable "
