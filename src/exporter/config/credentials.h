@@ -46,6 +46,12 @@ struct ApiCredential {
   std::string source;  // "inline", "file /run/secrets/key", "env DATTO_RMM_API_KEY": loggable
 };
 
+// The path of a credential read from a file ("file /run/secrets/key" -> "/run/secrets/key");
+// nullopt for other sources.
+std::optional<std::string> CredentialFilePath(std::string_view source);
+// Whether the credential was written in the config file itself.
+bool IsInlineCredential(std::string_view source);
+
 // Removes exactly one trailing "\n" or "\r\n" (what an editor or `echo` leaves in a file).
 std::string StripOneTrailingNewline(std::string text);
 
