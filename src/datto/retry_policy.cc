@@ -75,6 +75,11 @@ std::optional<WallTime> ParseHttpDate(std::string_view text) {
   const std::int64_t seconds =
       DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
       std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second;
+  // WallTime counts nanoseconds: years past 2262 (or before 1677) would overflow it.
+  constexpr auto kLimit =
+      std::chrono::duration_cast<std::chrono::seconds>(WallTime::duration::max());
+  if (seconds >= kLimit.count()) return WallTime::max();
+  if (seconds <= -kLimit.count()) return WallTime::min();
   return WallTime{std::chrono::seconds(seconds)};
 }
 
