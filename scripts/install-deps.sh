@@ -16,10 +16,11 @@ packages=(
   prometheus   # promtool and a real Prometheus server for the end-to-end tests
   jsonnet python3-yaml   # scripts/generate-mixin.sh: rules/ and Grafana alerting from mixin/
   prometheus-alertmanager   # amtool checks deploy/alertmanager/alertmanager.yml
+  clang libclang-rt-dev     # scripts/fuzz.sh: the libFuzzer targets, with ASan and UBSan
 )
 if [ "${DRMM_DEPS:-all}" = build ]; then
   # Not needed to compile and run the unit tests: servers and tools of the other suites.
-  not_for_build=" git curl prometheus prometheus-alertmanager jsonnet python3-yaml "
+  not_for_build=" git curl prometheus prometheus-alertmanager jsonnet python3-yaml clang libclang-rt-dev "
   kept=()
   for p in "${packages[@]}"; do
     [[ "$not_for_build" == *" $p "* ]] || kept+=("$p")
