@@ -5,7 +5,7 @@
 # built with buildah from the Dockerfile on Debian 13 with the unit tests, and run against the
 # simulator (needs root); the Debian package, installed into a clean Debian (needs root);
 # ASan+UBSan and TSan builds with the unit and integration suites; the libFuzzer targets
-# (scripts/fuzz.sh), each for DRMM_FUZZ_SECONDS (default 45).
+# (scripts/fuzz.sh), each for DRMM_FUZZ_SECONDS (default 35).
 # Environment: DRMM_SKIP_SANITIZERS=1 skips the sanitizer builds, DRMM_SKIP_IMAGE=1 the image,
 # DRMM_SKIP_PACKAGE=1 the package (quicker local runs);
 # DRMM_SOAK_DURATION (default 150s); JOBS=N parallel compile jobs (default: all cores).
@@ -50,7 +50,7 @@ if [ "${DRMM_SKIP_SANITIZERS:-0}" != 1 ]; then
   done
 fi
 
-stage "fuzzing: each libFuzzer target for ${DRMM_FUZZ_SECONDS:-45} s under ASan and UBSan"
-scripts/fuzz.sh "${DRMM_FUZZ_SECONDS:-45}"
+stage "fuzzing: each libFuzzer target for ${DRMM_FUZZ_SECONDS:-35} s under ASan and UBSan"
+scripts/fuzz.sh "${DRMM_FUZZ_SECONDS:-35}"
 
 stage "all tests passed"

@@ -6,9 +6,9 @@
 #include <map>
 #include <sstream>
 
-#include "common/log.h"
 #include "exporter/config/config_check.h"
 #include "fake_environment.h"
+#include "support/log_capture.h"
 
 namespace drmm {
 namespace {
@@ -124,14 +124,13 @@ TEST(RunConfigCheck, PrintsWarningsAndStillExitsZero) {
 }
 
 TEST(LogConfigWarnings, WritesEachWarningToTheLog) {
-  std::vector<std::string> lines;
-  Logger::Global().SetSink([&](std::string_view line) { lines.emplace_back(line); });
+  testing::LogCapture log;
   Config config;
   config.file = "c.yaml";
   config.accounts = {Account("lab", "env K", "env S", "http://10.0.0.5")};
   testing::FakeEnvironment env;
   LogConfigWarnings(config, env.Get());
-  Logger::Global().SetSink([](std::string_view) {});
+  const auto lines = log.lines();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0], ::testing::HasSubstr("level=warn"));
   EXPECT_THAT(lines[0], ::testing::HasSubstr("api_url http://10.0.0.5 is plain http"));
