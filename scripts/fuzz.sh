@@ -44,7 +44,9 @@ for binary in "${targets[@]}"; do
   target_started=$(date +%s)
   echo "fuzz.sh: $name for ${seconds} s (seeds: $seeds)"
   # -timeout: one input taking 10 s is a hang; -rss_limit_mb: 2 GB of RSS is a leak or a blowup.
-  if ! "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  # -seed: CI passes a fixed one (DRMM_FUZZ_SEED) so that a run explores the same inputs and does
+  # not fail a commit on a finding that has nothing to do with it; 0 means a new seed each run.
+  if ! "$binary" -seed="${DRMM_FUZZ_SEED:-0}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       "${dict[@]}" -artifact_prefix="$build_dir/fuzz-artifacts/$name-" "$work" "$seeds" \
       >"$build_dir/fuzz-$name.log" 2>&1; then
     failed=1

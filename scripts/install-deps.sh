@@ -17,11 +17,12 @@ packages=(
   jsonnet python3-yaml   # scripts/generate-mixin.sh: rules/ and Grafana alerting from mixin/
   prometheus-alertmanager   # amtool checks deploy/alertmanager/alertmanager.yml
   clang-format clang-tidy   # scripts/lint.sh
+  clang libclang-rt-dev     # scripts/fuzz.sh: the libFuzzer targets, with ASan and UBSan
   hey python3               # scripts/bench-scrape.sh: concurrent scrapes, a free port
 )
 if [ "${DRMM_DEPS:-all}" = build ]; then
   # Not needed to compile and run the unit tests: servers and tools of the other suites.
-  not_for_build=" git curl prometheus prometheus-alertmanager jsonnet python3-yaml clang-format clang-tidy hey python3 "
+  not_for_build=" git curl prometheus prometheus-alertmanager jsonnet python3-yaml clang-format clang-tidy hey python3 clang libclang-rt-dev "
   kept=()
   for p in "${packages[@]}"; do
     [[ "$not_for_build" == *" $p "* ]] || kept+=("$p")

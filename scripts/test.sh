@@ -4,7 +4,8 @@
 # the rate-budget soak (bounded) and the benchmark programs' figures; the container image,
 # built with buildah from the Dockerfile on Debian 13 with the unit tests, and run against the
 # simulator (needs root); the Debian package, installed into a clean Debian (needs root);
-# ASan+UBSan and TSan builds with the unit and integration suites.
+# ASan+UBSan and TSan builds with the unit and integration suites; the libFuzzer targets
+# (scripts/fuzz.sh), each for DRMM_FUZZ_SECONDS (default 35).
 # Environment: DRMM_SKIP_SANITIZERS=1 skips the sanitizer builds, DRMM_SKIP_IMAGE=1 the image,
 # DRMM_SKIP_PACKAGE=1 the package (quicker local runs);
 # DRMM_SOAK_DURATION (default 150s); JOBS=N parallel compile jobs (default: all cores).
@@ -26,11 +27,16 @@ scripts/lint.sh
 stage "tests: unit, integration, tool, e2e"
 ctest --test-dir build --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 300
 
-stage "rate-budget soak (full-size 60 s window, ${DRMM_SOAK_DURATION:-150s})"
+stage "rate-budget soaks, one exporter and two replicas at once (full-size 60 s window, ${DRMM_SOAK_DURATION:-150s})"
+# Both mostly wait on the budget, so they share the machine without disturbing each other.
+scripts/soak.sh "${DRMM_SOAK_DURATION:-150s}" --replicas=2 >build/soak-replicas.log 2>&1 &
+replicas=$!
 scripts/soak.sh "${DRMM_SOAK_DURATION:-150s}"
-
-stage "rate-budget soak, two replicas on one account (${DRMM_SOAK_DURATION:-150s})"
-scripts/soak.sh "${DRMM_SOAK_DURATION:-150s}" --replicas=2
+replicas_status=0
+wait "$replicas" || replicas_status=$?
+echo "--- two replicas on one account"
+cat build/soak-replicas.log
+[ "$replicas_status" = 0 ]
 
 stage "benchmarks (figures only)"
 scripts/bench.sh
@@ -55,5 +61,8 @@ if [ "${DRMM_SKIP_SANITIZERS:-0}" != 1 ]; then
       -L 'unit|integration'
   done
 fi
+
+stage "fuzzing: each libFuzzer target for ${DRMM_FUZZ_SECONDS:-35} s under ASan and UBSan"
+DRMM_FUZZ_SEED=${DRMM_FUZZ_SEED:-1} scripts/fuzz.sh "${DRMM_FUZZ_SECONDS:-35}"
 
 stage "all tests passed"

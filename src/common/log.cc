@@ -10,7 +10,6 @@
 namespace drmm {
 namespace {
 
-constexpr std::size_t kMinSecretLength = 4;
 // Tokens are renewed every few days; keeping the newest few is enough to cover any line that
 // could still mention one.
 constexpr std::size_t kMaxRenewableSecrets = 64;
@@ -114,20 +113,15 @@ void Logger::SetSink(Sink sink) {
 }
 
 void Logger::AddSecret(std::string_view secret, SecretLifetime lifetime) {
-  if (secret.size() < kMinSecretLength) return;
   std::lock_guard lock(mutex_);
-  if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
+  if (!redactor_.Add(secret)) return;
   if (lifetime == SecretLifetime::kRenewable) {
     if (renewable_.size() >= kMaxRenewableSecrets) {
-      secrets_.erase(std::find(secrets_.begin(), secrets_.end(), renewable_.front()));
+      redactor_.Remove(renewable_.front());
       renewable_.erase(renewable_.begin());
     }
     renewable_.emplace_back(secret);
   }
-  secrets_.emplace_back(secret);
-  // Longest first, so a secret that contains another is redacted whole.
-  std::sort(secrets_.begin(), secrets_.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 bool Logger::Enabled(LogLevel level) const {
@@ -154,24 +148,13 @@ std::string Logger::Format(LogFormat format, std::string_view timestamp, LogLeve
   return out;
 }
 
-std::string Logger::Redact(std::string text) const {
-  static constexpr std::string_view kMask = "<redacted>";
-  for (const auto& secret : secrets_) {
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
-      text.replace(pos, secret.size(), kMask);
-      pos += kMask.size();
-    }
-  }
-  return text;
-}
-
 void Logger::Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
   std::lock_guard lock(mutex_);
   if (level < level_) return;
   std::vector<LogField> clean;
   clean.reserve(fields.size());
-  for (const auto& f : fields) clean.push_back({f.key, Redact(f.value)});
-  sink_(Format(format_, NowRfc3339(), level, Redact(std::string(message)), clean));
+  for (const auto& f : fields) clean.push_back({f.key, redactor_.Redact(f.value)});
+  sink_(Format(format_, NowRfc3339(), level, redactor_.Redact(message), clean));
 }
 
 }  // namespace drmm

@@ -1,6 +1,7 @@
 // Structured logging in logfmt or JSON (--log.format), filtered by level (--log.level).
 // Every line is scrubbed of registered secrets (API keys, secrets, bearer tokens) before it is
-// written, so a careless message cannot leak credentials into log storage.
+// written, in every form SecretRedactor knows (escaped, %-encoded, cut short), so a careless
+// message or a quoted error body cannot leak credentials into log storage.
 #pragma once
 
 #include <functional>
@@ -10,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/secret_redactor.h"
 
 namespace drmm {
 
@@ -54,16 +57,14 @@ class Logger {
                             std::string_view message, const std::vector<LogField>& fields);
 
  private:
-  // Applied to the message and every value before escaping, so a secret is found even when it
-  // holds characters that the output format escapes.
-  std::string Redact(std::string text) const;
-
   mutable std::mutex mutex_;
   LogLevel level_ = LogLevel::kInfo;
   LogFormat format_ = LogFormat::kLogfmt;
   Sink sink_;
-  std::vector<std::string> secrets_;    // longest first
-  std::vector<std::string> renewable_;  // oldest first; each also in secrets_
+  // Applied to the message and every value before escaping, so a secret is found even when it
+  // holds characters that the output format escapes.
+  SecretRedactor redactor_;
+  std::vector<std::string> renewable_;  // oldest first; each also in redactor_
 };
 
 inline void LogDebug(std::string_view m, std::initializer_list<LogField> f = {}) {

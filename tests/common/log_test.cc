@@ -32,6 +32,24 @@ TEST(Logger, RedactsRegisteredSecretsEverywhere) {
   EXPECT_NE(lines[0].find("body=\"x <redacted> y\""), std::string::npos) << lines[0];
 }
 
+// The forms an API error body echoes a credential in (issue 14 saw each of these leak).
+TEST(Logger, RedactsEscapedEncodedAndCutFormsOfSecrets) {
+  Logger logger;
+  std::vector<std::string> lines;
+  logger.SetSink([&](std::string_view l) { lines.emplace_back(l); });
+  logger.AddSecret("zq/xv+jkw m7");
+  for (const std::string& body : std::vector<std::string>{
+           R"({"error":"bad zq\/xv\u002bjkw m7"})", "username=k&password=zq%2fxv%2bjkw+m7",
+           "username=k&password=zq%2Fxv%2Bjkw%20m7", std::string(190, '.') + "zq/xv+jk"}) {
+    logger.Log(LogLevel::kWarn, "datto api server error", {{"body", body}});
+  }
+  ASSERT_EQ(lines.size(), 4u);
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.find("xv"), std::string::npos) << line;
+    EXPECT_NE(line.find("<redacted>"), std::string::npos) << line;
+  }
+}
+
 TEST(Logger, KeepsCredentialsWhileOldTokensRollOff) {
   Logger logger;
   std::string last;
@@ -41,7 +59,7 @@ TEST(Logger, KeepsCredentialsWhileOldTokensRollOff) {
   for (int i = 0; i < 100; ++i) {
     logger.AddSecret("token-" + std::to_string(i) + "-xyz", Logger::SecretLifetime::kRenewable);
   }
-  logger.Log(LogLevel::kInfo, "api-secret-value token-99-xyz first-token");
+  logger.Log(LogLevel::kInfo, "api-secret-value token-99-xyz first-token.");
   EXPECT_EQ(last.find("api-secret-value"), std::string::npos) << last;
   EXPECT_EQ(last.find("token-99-xyz"), std::string::npos) << last;
   // The oldest token has rolled off: a bounded list is the price of a process that runs for

@@ -21,6 +21,7 @@
 #include "common/shutdown_deadline.h"
 #include "exporter/config/config_check.h"
 #include "exporter/config/config_loader.h"
+#include "exporter/config/config_warnings.h"
 #include "exporter/config/credentials.h"
 #include "exporter/config/flags.h"
 #include "exporter/metrics/exposition.h"
@@ -96,6 +97,7 @@ class Reloader {
       errors = std::move(*config_errors);
     } else {
       RegisterSecrets(std::get<Config>(config), Logger::Global());
+      LogConfigWarnings(std::get<Config>(config), Environment::Real());
     }
     auto web = LoadActiveWebConfig(flags_.web_config_file);
     if (auto* web_errors = std::get_if<std::vector<ConfigError>>(&web)) {
@@ -182,6 +184,7 @@ int Run(const Flags& flags) {
   }
   const Config config = std::get<Config>(std::move(loaded));
   RegisterSecrets(config, Logger::Global());
+  LogConfigWarnings(config, Environment::Real());
   RaiseOpenFileLimit();
 
   WebOptions web_options;

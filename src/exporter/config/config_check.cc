@@ -4,6 +4,7 @@
 
 #include "common/duration.h"
 #include "exporter/config/config_loader.h"
+#include "exporter/config/config_warnings.h"
 
 namespace drmm {
 namespace {
@@ -42,7 +43,13 @@ int RunConfigCheck(const std::string& path, const Environment& env, std::ostream
     WriteConfigErrors(*errors, err);
     return kExitBadConfig;
   }
-  out << DescribeConfig(std::get<Config>(result));
+  const Config& config = std::get<Config>(result);
+  out << DescribeConfig(config);
+  if (env.file_mode) {
+    for (const auto& warning : ConfigWarnings(config, env.file_mode)) {
+      err << "warning: " << warning << '\n';
+    }
+  }
   return kExitOk;
 }
 

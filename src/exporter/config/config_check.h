@@ -23,8 +23,9 @@ void WriteConfigErrors(const std::vector<ConfigError>& errors, std::ostream& out
 // budget.
 std::string DescribeConfig(const Config& config);
 
-// --config.check: loads `path`; prints the summary to `out` and returns kExitOk, or prints
-// every error to `err` and returns kExitBadConfig.
+// --config.check: loads `path`; prints the summary to `out`, any warnings (ConfigWarnings) to
+// `err` as "warning: ..." lines, and returns kExitOk; or prints every error to `err` and returns
+// kExitBadConfig.
 int RunConfigCheck(const std::string& path, const Environment& env, std::ostream& out,
                    std::ostream& err);
 

@@ -4,20 +4,7 @@
 #include <utility>
 
 namespace drmm {
-namespace {
-
-constexpr std::size_t kMinSecretLength = 4;
-constexpr std::string_view kRedacted = "<redacted>";
-
-void ReplaceAll(std::string& text, std::string_view what, std::string_view with) {
-  std::size_t pos = 0;
-  while ((pos = text.find(what, pos)) != std::string::npos) {
-    text.replace(pos, what.size(), with);
-    pos += with.size();
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string ConfigError::ToString() const {
   std::string out = file;
@@ -54,21 +41,12 @@ void ConfigErrorList::Add(const ConfigLocation& at, std::string message) {
   errors_.push_back(ConfigError{file_, at.line, at.path, std::move(message)});
 }
 
-void ConfigErrorList::AddSecret(std::string_view secret) {
-  if (secret.size() < kMinSecretLength) return;
-  if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
-  secrets_.emplace_back(secret);
-}
+void ConfigErrorList::AddSecret(std::string_view secret) { redactor_.Add(secret); }
 
 std::vector<ConfigError> ConfigErrorList::Take() && {
-  // Longest first, so a secret that contains another is redacted whole.
-  std::sort(secrets_.begin(), secrets_.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   for (auto& error : errors_) {
-    for (const auto& secret : secrets_) {
-      ReplaceAll(error.message, secret, kRedacted);
-      ReplaceAll(error.path, secret, kRedacted);
-    }
+    error.message = redactor_.Redact(error.message);
+    error.path = redactor_.Redact(error.path);
   }
   std::stable_sort(errors_.begin(), errors_.end(),
                    [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });

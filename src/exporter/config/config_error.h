@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/secret_redactor.h"
+
 namespace drmm {
 
 struct ConfigError {
@@ -45,8 +47,8 @@ class ConfigErrorList {
   explicit ConfigErrorList(std::string file) : file_(std::move(file)) {}
 
   void Add(const ConfigLocation& at, std::string message);
-  // Values shorter than 4 characters are ignored (redacting them would mangle messages), as in
-  // the logger.
+  // Redacted as the logger does (SecretRedactor: escaped and encoded forms too); values shorter
+  // than 4 characters are ignored (redacting them would mangle messages).
   void AddSecret(std::string_view secret);
 
   bool Empty() const { return errors_.empty(); }
@@ -60,7 +62,7 @@ class ConfigErrorList {
  private:
   std::string file_;
   std::vector<ConfigError> errors_;
-  std::vector<std::string> secrets_;
+  SecretRedactor redactor_;
 };
 
 }  // namespace drmm

@@ -10,6 +10,7 @@
 
 #include "common/byte_size.h"
 #include "common/duration.h"
+#include "common/yaml_guard.h"
 #include "exporter/catalog/catalog.h"
 #include "exporter/config/credentials.h"
 #include "exporter/config/platform.h"
@@ -112,6 +113,12 @@ class Loader {
   Loader(const Environment& env, ConfigErrorList& errors) : env_(env), errors_(errors) {}
 
   std::optional<Config> Run(std::string_view text) {
+    // Before yaml-cpp: its LoadAll never returns on a ',' where a document starts.
+    if (const auto loop = FindYamlDocumentLoop(text)) {
+      errors_.Add({loop->line, ""}, "YAML syntax error at column " + std::to_string(loop->column) +
+                                        ": " + std::string(kYamlDocumentLoopMessage));
+      return std::nullopt;
+    }
     std::vector<YAML::Node> documents;
     try {
       documents = YAML::LoadAll(std::string(text));
@@ -234,6 +241,8 @@ class Loader {
       if (auto text = ReadYamlString(*field, errors_)) {
         if (secret) errors_.AddSecret(*text);
         out = ConfigText{std::move(*text), field->at};
+      } else {
+        spec.invalid = true;
       }
     };
     read(names.value_key, spec.value, /*secret=*/true);
@@ -570,9 +579,12 @@ class Loader {
                           std::string AccountConfig::*source) {
     std::vector<std::string> relying;  // accounts that name no source of this credential
     for (const auto& entry : entries) {
-      if ((entry.*spec).Empty()) relying.push_back(entry.name ? entry.name->value : entry.at.path);
+      if ((entry.*spec).Empty() && !(entry.*spec).invalid) {
+        relying.push_back(entry.name ? entry.name->value : entry.at.path);
+      }
     }
     for (auto& entry : entries) {
+      if ((entry.*spec).invalid) continue;
       const ConfigLocation default_at{entry.at.line, ChildKeyPath(entry.at.path, names.value_key)};
       if (relying.size() > 1 && (entry.*spec).Empty()) {
         ReportSharedDefaultEnv(names, default_at, relying, errors_);

@@ -60,6 +60,14 @@ std::optional<ApiCredential> FromEnv(const std::string& name, const ConfigLocati
 
 }  // namespace
 
+std::optional<std::string> CredentialFilePath(std::string_view source) {
+  constexpr std::string_view kPrefix = "file ";  // as Accept() is given it below
+  if (!source.starts_with(kPrefix)) return std::nullopt;
+  return std::string(source.substr(kPrefix.size()));
+}
+
+bool IsInlineCredential(std::string_view source) { return source == "inline"; }
+
 std::string StripOneTrailingNewline(std::string text) {
   if (text.ends_with("\r\n")) {
     text.resize(text.size() - 2);

@@ -35,6 +35,9 @@ struct ApiCredentialSpec {
   std::optional<ConfigText> value;  // api_key: the credential itself
   std::optional<ConfigText> file;   // api_key_file: a path
   std::optional<ConfigText> env;    // api_key_env: a variable name
+  // One of the keys was written but its value was unusable (already reported): nothing more is
+  // said about this credential, so `api_key: [a, b]` is one error, not also "no API key set".
+  bool invalid = false;
   bool Empty() const { return !value && !file && !env; }
 };
 
@@ -42,6 +45,12 @@ struct ApiCredential {
   std::string value;
   std::string source;  // "inline", "file /run/secrets/key", "env DATTO_RMM_API_KEY": loggable
 };
+
+// The path of a credential read from a file ("file /run/secrets/key" -> "/run/secrets/key");
+// nullopt for other sources.
+std::optional<std::string> CredentialFilePath(std::string_view source);
+// Whether the credential was written in the config file itself.
+bool IsInlineCredential(std::string_view source);
 
 // Removes exactly one trailing "\n" or "\r\n" (what an editor or `echo` leaves in a file).
 std::string StripOneTrailingNewline(std::string text);

@@ -1,6 +1,7 @@
 #include "exporter/config/environment.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -55,6 +56,11 @@ Environment Environment::Real() {
     return std::string(value);
   };
   env.read_file = ReadWholeFile;
+  env.file_mode = [](const std::string& path) -> std::optional<unsigned> {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) return std::nullopt;
+    return static_cast<unsigned>(info.st_mode) & 07777U;
+  };
   return env;
 }
 

@@ -14,6 +14,9 @@ struct Environment {
   std::function<std::optional<std::string>(const std::string& name)> get_env;
   // The whole file; nullopt with `*error` set to the reason (strerror text) when unreadable.
   std::function<std::optional<std::string>(const std::string& path, std::string* error)> read_file;
+  // Permission bits (st_mode & 07777) of a path, for the warnings about readable secrets;
+  // nullopt when it cannot be read. May be left empty: the checks are then skipped.
+  std::function<std::optional<unsigned>(const std::string& path)> file_mode;
 
   // The process environment (getenv) and the file system. Files above 16 MiB are refused: no
   // config, secret or CA bundle is that large, and a mistyped path such as /dev/zero must not

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -87,6 +88,13 @@ const std::vector<BadCase>& BadCases() {
   static const std::vector<BadCase> cases = {
       {"syntax_error.yaml",
        {"syntax_error.yaml:3: YAML syntax error at column 21: illegal map value"}},
+      // yaml-cpp's LoadAll would loop and allocate forever on these: the guard stops them.
+      {"leading_comma.yaml",
+       {"leading_comma.yaml:1: YAML syntax error at column 1: a ',' where a document or value "
+        "should start"}},
+      {"comma_after_document.yaml",
+       {"comma_after_document.yaml:5: YAML syntax error at column 1: a ',' where a document or "
+        "value should start"}},
       {"tab_indent.yaml",
        {"tab_indent.yaml:2: YAML syntax error at column 2: illegal block entry"}},
       // The character after the backslash is part of a secret: never quoted.
@@ -264,6 +272,13 @@ const std::vector<BadCase>& BadCases() {
        {"inline_secret_block_scalar.yaml:4: accounts[0].api_secret: the API secret contains a "
         "line break or another control character (write it on one line; a YAML block scalar | "
         "keeps the final newline, |- drops it)"}},
+      // One error that names the key and what it wants, not also "no API key" (issue 14).
+      {"api_key_list.yaml",
+       {"api_key_list.yaml:4: accounts[0].api_key: expected a string, got a list"},
+       /*default_env=*/false},
+      {"secret_file_map.yaml",
+       {"secret_file_map.yaml:5: accounts[0].api_secret_file: expected a string, got a map"},
+       /*default_env=*/false},
       {"key_missing_everywhere.yaml",
        {"key_missing_everywhere.yaml:2: accounts[0].api_key: no API key: set api_key, "
         "api_key_file (a file holding it) or api_key_env (the name of an environment variable "
@@ -413,6 +428,30 @@ TEST(LoadBadConfigs, SyntaxErrorInsideASecretDoesNotQuoteIt) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0], HasSubstr("c.yaml:2: YAML syntax error"));
   EXPECT_EQ(lines[0].find("4Z"), std::string::npos) << lines[0];
+}
+
+// Random bytes must always come back (ctest's timeout catches a hang) with an error that names
+// the file. Every fourth text starts with ',', as in the issue's repro: yaml-cpp's LoadAll then
+// loops at 100% CPU allocating 350 MB/s, so those fail without the guard.
+TEST(LoadBadConfigs, RandomBytesEndInAnError) {
+  std::mt19937 random(14);  // fixed: a failure names the iteration, and reruns reproduce it
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_int_distribution<int> printable(0x20, 0x7e);
+  for (int i = 0; i < 200; ++i) {
+    SCOPED_TRACE("iteration " + std::to_string(i));
+    std::string text(4096, '\0');
+    // Half of them all bytes, half printable ASCII (which reaches deeper into the parser).
+    for (auto& c : text) c = static_cast<char>(i % 2 == 0 ? byte(random) : printable(random));
+    if (i % 4 == 0) text[0] = ',';
+    const auto lines = ErrorLines(ParseConfig(text, "random.yaml", StandardEnvironment().Get()));
+    ASSERT_FALSE(lines.empty());
+    EXPECT_THAT(lines[0], ::testing::StartsWith("random.yaml")) << lines[0];
+    if (i % 4 == 0) {
+      EXPECT_EQ(lines[0],
+                "random.yaml:1: YAML syntax error at column 1: a ',' where a document "
+                "or value should start");
+    }
+  }
 }
 
 TEST(LoadConfigFile, UnreadableFileIsOneErrorWithLineZero) {

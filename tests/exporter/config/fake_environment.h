@@ -15,6 +15,7 @@ struct FakeEnvironment {
   std::map<std::string, std::string> vars;
   std::map<std::string, std::string> files;
   std::map<std::string, std::string> errors;
+  std::map<std::string, unsigned> modes;  // permission bits; a path absent here is unknown
 
   Environment Get() const {
     Environment env;
@@ -34,6 +35,11 @@ struct FakeEnvironment {
         *error = "No such file or directory";
         return std::nullopt;
       }
+      return it->second;
+    };
+    env.file_mode = [modes = modes](const std::string& path) -> std::optional<unsigned> {
+      const auto it = modes.find(path);
+      if (it == modes.end()) return std::nullopt;
       return it->second;
     };
     return env;
