@@ -5,6 +5,7 @@
 
 #include "common/build_info.h"
 #include "common/log.h"
+#include "exporter/collect/devices_fold.h"
 
 namespace drmm {
 namespace {
@@ -20,7 +21,9 @@ bool SameConnection(const AccountConfig& a, const AccountConfig& b) {
          a.connect_timeout == b.connect_timeout && a.read_timeout == b.read_timeout &&
          a.request_timeout == b.request_timeout && a.walk_timeout == b.walk_timeout &&
          a.max_staleness == b.max_staleness && a.max_response_bytes == b.max_response_bytes &&
-         a.pages_in_flight == b.pages_in_flight;
+         a.pages_in_flight == b.pages_in_flight &&
+         DecodeOptionsFor(a.device_metrics).device_udfs ==
+             DecodeOptionsFor(b.device_metrics).device_udfs;
 }
 
 std::string Join(const std::vector<std::string>& names) {
@@ -76,6 +79,7 @@ std::shared_ptr<AccountRuntime> Poller::MakeRuntime(const AccountConfig& config,
     options.retry = tuning_.retry;
     options.pages_in_flight = config.pages_in_flight;
     options.walk_timeout = config.walk_timeout.value_or(config.max_staleness);
+    options.decode = DecodeOptionsFor(config.device_metrics);
     runtime->client = std::make_shared<datto::DattoClient>(
         options, *runtime->transport, runtime->budget->gate(), observer_for_(config.name), clock_);
   }
