@@ -207,7 +207,7 @@ TEST(DashboardFiles, NeedsAttentionPanelsShowWhatEachFleetAlertCounts) {
       EXPECT_EQ(CollapseSpaces(exprs[id]), CollapseSpaces(inner)) << name << " and panel " << id;
     }
   }
-  EXPECT_EQ(fleet, 6);
+  EXPECT_EQ(fleet, 7);
 }
 
 TEST(RuleFiles, RecordingRulesPassTheLint) {
