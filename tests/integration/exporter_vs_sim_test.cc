@@ -76,7 +76,8 @@ TEST_F(ExporterVsSimulator, NewFiguresCoverEveryCaseTheSimulatorGenerates) {
   // agents at every default age, each warranty state, suspended and deleted devices, linked
   // and unlinked sites, and UDFs.
   std::map<std::string, double> totals;
-  for (const auto& site : simulator_->GroundTruth().at("sites")) {
+  const auto truth = simulator_->GroundTruth();
+  for (const auto& site : truth.at("sites")) {
     for (const char* field : {"devices_not_seen", "devices_warranty", "devices_state"}) {
       for (const auto& [key, count] : site.at(field).items()) {
         totals[std::string(field) + "." + key] += count.get<double>();
@@ -113,7 +114,8 @@ TEST_F(ExporterVsSimulator, DeviceInfoCarriesTheConfiguredUdfsAndOnlyThem) {
     if (!labels.at("asset_tag").empty()) ++asset_tags;
   }
   std::map<std::string, double> truth_contracts;
-  for (const auto& site : simulator_->GroundTruth().at("sites")) {
+  const auto truth = simulator_->GroundTruth();
+  for (const auto& site : truth.at("sites")) {
     for (const auto& [value, count] : site.at("devices_by_udf").at("udf1").items()) {
       truth_contracts[value] += count.get<double>();
     }

@@ -118,11 +118,13 @@ TEST_F(GroundTruthCompareTest, NamesAWrongStaleWarrantyOrStateCount) {
       Replaced(Replaced(Replaced(metrics_, R"(older_than="7d"} 1)", R"(older_than="7d"} 0)"),
                         R"(warranty="expiring"} 0)", R"(warranty="expiring"} 1)"),
                R"(state="suspended"} 1)", R"(state="suspended"} 0)"));
-  EXPECT_THAT(result.differences,
-              ::testing::UnorderedElementsAre(
-                  ::testing::HasSubstr(R"(older_than="7d"} is 0, ground truth 1)"),
-                  ::testing::HasSubstr(R"(warranty="expiring"} is 1, ground truth 0)"),
-                  ::testing::HasSubstr(R"(state="suspended"} is 0, ground truth 1)")));
+  EXPECT_THAT(
+      result.differences,
+      ::testing::UnorderedElementsAre(
+          ::testing::HasSubstr(R"(older_than="7d",site="Acme Ltd",site_uid="site-a"} is 0, )"
+                               R"(ground truth 1)"),
+          ::testing::HasSubstr(R"(warranty="expiring"} is 1, ground truth 0)"),
+          ::testing::HasSubstr(R"(state="suspended"} is 0, ground truth 1)")));
 }
 
 TEST_F(GroundTruthCompareTest, SiteInfoCarriesTheAutotaskCompany) {
