@@ -303,7 +303,7 @@ TEST(Runbook, HasASectionForEveryAlert) {
       }
     }
   }
-  EXPECT_EQ(alerts, 23);
+  EXPECT_EQ(alerts, 25);
 }
 
 TEST(Provisioning, GrafanaManagedAlertRulesPassTheLint) {

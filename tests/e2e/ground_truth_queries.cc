@@ -44,7 +44,7 @@ std::vector<TruthQuery> GroundTruthQueries(const json& truth, const std::string&
   TruthQuery not_seen =
       Query("datto_rmm_site_devices_not_seen", {"site_uid", "older_than"}, account);
   TruthQuery warranty = Query("datto_rmm_site_devices_warranty", {"site_uid", "warranty"}, account);
-  TruthQuery state = Query("datto_rmm_site_devices_state", {"site_uid", "state"}, account);
+  TruthQuery device_state = Query("datto_rmm_site_devices_state", {"site_uid", "state"}, account);
   // udf1 is mapped to the label "contract" with site counts in the exporter's configuration.
   TruthQuery udf;
   udf.by = {"site_uid", "value"};
@@ -78,7 +78,7 @@ std::vector<TruthQuery> GroundTruthQueries(const json& truth, const std::string&
       warranty.expected[{uid, value}] = Number(count);
     }
     for (const auto& [value, count] : site.at("devices_state").items()) {
-      state.expected[{uid, value}] = Number(count);
+      device_state.expected[{uid, value}] = Number(count);
     }
     if (site.at("devices_by_udf").contains("udf1")) {
       for (const auto& [value, count] : site.at("devices_by_udf").at("udf1").items()) {
@@ -129,8 +129,8 @@ std::vector<TruthQuery> GroundTruthQueries(const json& truth, const std::string&
       antivirus.expected[{uid, state}] = Number(count);
     }
   }
-  return {info,   alerts,  devices,  patch_status, patches, reboot, antivirus,
-          oldest, by_type, not_seen, warranty,     state,   udf};
+  return {info,   alerts,  devices,  patch_status, patches,      reboot, antivirus,
+          oldest, by_type, not_seen, warranty,     device_state, udf};
 }
 
 SeriesValues KeyedBy(const std::vector<PromSample>& samples, const std::vector<std::string>& by) {
