@@ -32,6 +32,7 @@
       patchInstallErrors: 34,
       rebootRequired: 35,
       sitesMostlyOffline: 36,
+      staleAgents: 37,
     },
 
     // Fleet alerts name at most this many sites in their description (the most affected first).
@@ -91,6 +92,16 @@
     },
     patchInstallErrors: { window: '24h', minSites: 1, 'for': '15m', severity: 'warning' },
     rebootRequired: { window: '3d', minSites: 1, 'for': '1h', severity: 'info' },
+    // Dead agents: devices not seen for longer than `olderThan` (one of the exporter's
+    // device_metrics.stale_after ages, 30d by default) throughout `window`. Info: a licence paid
+    // for nothing or a machine that left is a review item, not an outage.
+    staleAgents: {
+      olderThan: '30d',
+      window: '1h',
+      minSites: 1,
+      'for': '1h',
+      severity: 'info',
+    },
     // Site-wide outages: more than `ratio` of a site's devices offline throughout `window`, at
     // sites with at least `minDevices` devices.
     sitesMostlyOffline: {

@@ -58,6 +58,9 @@ local alert = import '../lib/alert.libsonnet';
       'sum by (%s) (min_over_time(datto_rmm_site_devices_reboot_required{%s}[%s])) > 0'
       % [site, sel, window],
     // The fewest devices offline over the window against the most devices of each category and
+    staleAgents(sel, window=c.staleAgents.window)::
+      'sum by (%s) (min_over_time(datto_rmm_site_devices_not_seen{%s, older_than="%s"}[%s])) > 0'
+      % [site, sel, c.staleAgents.olderThan, window],
     // status: above the ratio only if the site was mostly offline throughout.
     sitesMostlyOffline(sel, window=c.sitesMostlyOffline.window)::
       |||
@@ -256,6 +259,14 @@ local alert = import '../lib/alert.libsonnet';
         function(v) '{{ %s }} site(s) of account {{ $labels.account }} with %d or more devices have had more than %s of them offline for %s.' % [v, c.sitesMostlyOffline.minDevices, std.toString(c.sitesMostlyOffline.ratio * 100) + '%', c.sitesMostlyOffline.window],
         function(v) '{{ %s | humanizePercentage }} offline' % v,
       ),
+      fleet(
+        'DattoRmmStaleAgents',
+        'staleAgents',
+        cond.staleAgents,
+        'Devices have not been seen for %s at sites of account {{ $labels.account }}.' % c.staleAgents.olderThan,
+        function(v) '{{ %s }} site(s) of account {{ $labels.account }} have devices that Datto RMM has not seen for more than %s: dead agents, machines that left, or licences paid for nothing.' % [v, c.staleAgents.olderThan],
+        function(v) '{{ %s }} device(s)' % v,
+      ),
     ],
 
     // One alert per site; the same conditions with the window as `for`.
@@ -326,6 +337,16 @@ local alert = import '../lib/alert.libsonnet';
         severity: c.sitesMostlyOffline.severity,
         summary: 'Most devices at site {{ $labels.site }} are offline.',
         description(v): '{{ %s | humanizePercentage }} of the devices at site {{ $labels.site }} (account {{ $labels.account }}) have been offline for %s.' % [v, c.sitesMostlyOffline.window],
+        dashboardUrl: siteUrl,
+      }),
+      new({
+        name: 'DattoRmmSiteStaleAgents',
+        group: 'datto-rmm-sites',
+        expr: 'sum by (%s) (datto_rmm_site_devices_not_seen{%s, older_than="%s"}) > 0' % [site, S, c.staleAgents.olderThan],
+        'for': c.staleAgents.window,
+        severity: c.staleAgents.severity,
+        summary: 'Devices at site {{ $labels.site }} have not been seen for %s.' % c.staleAgents.olderThan,
+        description(v): '{{ %s }} device(s) at site {{ $labels.site }} (account {{ $labels.account }}) have not been seen by Datto RMM for more than %s.' % [v, c.staleAgents.olderThan],
         dashboardUrl: siteUrl,
       }),
     ],

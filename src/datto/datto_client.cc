@@ -361,6 +361,7 @@ class DattoClient::Impl {
     };
     auto accept = [&](const HttpResponse& response) -> Status {
       DecodeContext context;
+      context.options = options_.decode;
       context.on_unknown_enum = [this](std::string_view field, std::string_view enum_value) {
         ReportUnknownEnum(field, enum_value);
       };

@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "datto/api.h"
 #include "datto/api_observer.h"
+#include "datto/decode.h"
 #include "datto/http_transport.h"
 #include "datto/model.h"
 #include "datto/request_gate.h"
@@ -41,6 +42,8 @@ struct ClientOptions {
   // A 401 from the token endpoint means wrong credentials: do not ask again for this long.
   std::chrono::seconds credentials_backoff{300};
   std::uint64_t jitter_seed = 0;  // 0: seeded from the clock
+  // Fields every page decode reads beyond the common ones (warranty, Autotask, UDFs).
+  DecodeOptions decode;
 };
 
 class DattoClient final : public Api {

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -20,6 +22,57 @@ constexpr std::int64_t kSecond = 1000;
 constexpr std::int64_t kMinute = 60 * kSecond;
 constexpr std::int64_t kHour = 60 * kMinute;
 constexpr std::int64_t kDay = 24 * kHour;
+
+// The spreads added for stale agents and warranty are drawn from a generator of their own,
+// seeded from the device's uid, so the main stream (and every account generated before them)
+// stays as it was.
+Rng LifecycleRng(const std::string& uid) {
+  std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a
+  for (const char c : uid) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return Rng(hash);
+}
+
+// When an offline device was last seen: mostly within a day, a tail of stale agents, a few
+// never. Every value keeps an hour clear of the default stale ages (1d, 7d, 30d), so a ground
+// truth taken minutes after the exporter's poll still agrees with it exactly.
+std::int64_t OfflineLastSeen(Rng& rng, std::int64_t now_ms) {
+  switch (rng.Weighted({0.45, 0.25, 0.15, 0.11, 0.04})) {
+    case 0:
+      return now_ms - rng.Between(kHour, kDay - kHour);
+    case 1:
+      return now_ms - rng.Between(kDay + kHour, 7 * kDay - kHour);
+    case 2:
+      return now_ms - rng.Between(7 * kDay + kHour, 30 * kDay - kHour);
+    case 3:
+      return now_ms - rng.Between(30 * kDay + kHour, 400 * kDay);
+    default:
+      return kNeverMillis;
+  }
+}
+
+// A warrantyDate ("YYYY-MM-DD", midnight UTC) passed, ending within 30 days, ending later, or
+// none; each a day clear of now and of now + 30 days (the default horizon).
+std::optional<std::string> WarrantyDate(Rng& rng, std::int64_t now_ms) {
+  const std::int64_t midnight = now_ms - ((now_ms % kDay) + kDay) % kDay;
+  std::int64_t days = 0;
+  switch (rng.Weighted({0.2, 0.25, 0.1, 0.45})) {
+    case 0:
+      return std::nullopt;
+    case 1:
+      days = -rng.Between(1, 1500);
+      break;
+    case 2:
+      days = rng.Between(2, 29);
+      break;
+    default:
+      days = rng.Between(32, 1500);
+      break;
+  }
+  return FormatIsoMillis(midnight + days * kDay).substr(0, 10);
+}
 
 constexpr std::array<string_view, 48> kNameFirst = {
     "Acme",        "Northwind",    "Contoso",   "Fabrikam",  "Blue Harbor", "Summit",
@@ -322,6 +375,12 @@ SimDevice MakeDevice(Rng& rng, std::int64_t id, const SimSite& site, DeviceKind 
   d.creation_date = now_ms - rng.Between(30 * kDay, 1500 * kDay);
   d.last_seen =
       *d.online ? now_ms - rng.Between(0, 2 * kMinute) : now_ms - rng.Between(kHour, 60 * kDay);
+  Rng lifecycle = LifecycleRng(d.uid);
+  if (!*d.online) {
+    d.last_seen = OfflineLastSeen(lifecycle, now_ms);
+    // Suspended agents are not monitored, so they are among the offline ones.
+    if (!deleted_site && lifecycle.Chance(0.08)) d.suspended = true;
+  }
 
   if (rng.Chance(0.15)) {
     static constexpr std::array<string_view, 3> kContracts = {"Gold", "Silver", "Bronze"};
@@ -379,6 +438,8 @@ SimDevice MakeDevice(Rng& rng, std::int64_t id, const SimSite& site, DeviceKind 
         Format("%04d-%02d-%02d", static_cast<int>(rng.Between(2025, 2029)),
                static_cast<int>(rng.Between(1, 12)), static_cast<int>(rng.Between(1, 28)));
   }
+  // The draws above stay for the main stream's sake; the date itself is relative to now.
+  d.warranty_date = WarrantyDate(lifecycle, now_ms);
   d.software_status = rng.Chance(0.85) ? "Compliant" : "Non-Compliant";
 
   PatchManagementData pm;

@@ -1,17 +1,27 @@
 #include "sim/ground_truth.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "sim/labels.h"
 #include "sim/render.h"
+#include "sim/time_format.h"
 
 namespace drmm::sim {
 namespace {
 
 using Counts = std::map<std::string, std::int64_t>;
+
+constexpr std::array<std::string_view, 3> kStaleAgeLabels = {"1d", "7d", "30d"};
+constexpr std::array<std::string_view, 4> kWarrantyLabels = {"expired", "expiring", "active",
+                                                             "unknown"};
+constexpr std::array<std::string_view, 3> kDeviceStateLabels = {"active", "suspended", "deleted"};
 
 Counts WithFixedKeys(const auto& keys) {
   Counts counts;
@@ -36,7 +46,22 @@ struct SiteFigures {
   std::map<std::string, std::map<std::string, Counts>> alerts_open_by_type = {{"false", {}},
                                                                               {"true", {}}};
   std::map<std::string, std::map<std::string, double>> oldest_open = {{"false", {}}, {"true", {}}};
+  Counts not_seen = WithFixedKeys(kStaleAgeLabels);
+  Counts warranty = WithFixedKeys(kWarrantyLabels);
+  Counts state = WithFixedKeys(kDeviceStateLabels);
+  std::map<int, Counts> udf_values;  // udf number -> value ("" unset) -> devices
 };
+
+constexpr std::int64_t kDayMillis = 86'400'000;
+constexpr std::array<std::int64_t, 3> kStaleAgeDays = {1, 7, 30};
+constexpr std::int64_t kWarrantyHorizonDays = 30;
+
+// warrantyDate as the exporter reads it: a date is midnight UTC, a date-time as written.
+std::optional<std::int64_t> WarrantyMillis(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  if (text->size() == 10) return ParseIsoMillis(*text + "T00:00:00Z");
+  return ParseIsoMillis(*text);
+}
 
 nlohmann::json ToJson(const Counts& counts) {
   nlohmann::json j = nlohmann::json::object();
@@ -46,9 +71,15 @@ nlohmann::json ToJson(const Counts& counts) {
 
 }  // namespace
 
-nlohmann::json ComputeGroundTruth(const AccountState& state, int page_size, int alerts_page_size) {
+nlohmann::json ComputeGroundTruth(const AccountState& state, int page_size, int alerts_page_size,
+                                  std::int64_t now_ms) {
   std::map<std::string, SiteFigures> sites;  // sorted by uid, as the output must be
   for (const auto& site : state.sites) sites[site->uid].site = site.get();
+  // Every UDF set on any device gets a count at every site, unset devices under "".
+  std::set<int> udfs_set;
+  for (const auto& device : state.devices) {
+    for (const auto& [n, value] : device->udf) udfs_set.insert(n);
+  }
 
   std::int64_t devices = 0, online = 0;
   for (const auto& device_ptr : state.devices) {
@@ -69,6 +100,26 @@ nlohmann::json ComputeGroundTruth(const AccountState& state, int page_size, int 
     }
     if (d.reboot_required.value_or(false)) ++f.reboot_required;
     ++f.antivirus_status[AntivirusStatusLabel(d)];
+
+    const bool never = !d.last_seen || *d.last_seen == kNeverMillis;
+    for (std::size_t i = 0; i < kStaleAgeDays.size(); ++i) {
+      if (never || *d.last_seen < now_ms - kStaleAgeDays[i] * kDayMillis) {
+        ++f.not_seen[std::string(kStaleAgeLabels[i])];
+      }
+    }
+    const auto warranty = WarrantyMillis(d.warranty_date);
+    ++f.warranty[!warranty                                                 ? "unknown"
+                 : *warranty <= now_ms                                     ? "expired"
+                 : *warranty <= now_ms + kWarrantyHorizonDays * kDayMillis ? "expiring"
+                                                                           : "active"];
+    ++f.state[d.deleted.value_or(false)     ? "deleted"
+              : d.suspended.value_or(false) ? "suspended"
+                                            : "active"];
+    for (const int n : udfs_set) {
+      const auto set =
+          std::find_if(d.udf.begin(), d.udf.end(), [n](const auto& udf) { return udf.first == n; });
+      ++f.udf_values[n][set == d.udf.end() ? "" : set->second];
+    }
   }
 
   for (const auto& alert_ptr : state.alerts) {
@@ -112,6 +163,12 @@ nlohmann::json ComputeGroundTruth(const AccountState& state, int page_size, int 
         oldest[muted][priority] = seconds;
       }
     }
+    nlohmann::json udf_values = nlohmann::json::object();
+    for (const int n : udfs_set) {
+      const auto it = f.udf_values.find(n);
+      udf_values["udf" + std::to_string(n)] =
+          it == f.udf_values.end() ? nlohmann::json::object() : ToJson(it->second);
+    }
     list.push_back({
         {"uid", uid},
         {"name", f.site->name},
@@ -128,6 +185,12 @@ nlohmann::json ComputeGroundTruth(const AccountState& state, int page_size, int 
         {"reboot_required", f.reboot_required},
         {"antivirus_status", ToJson(f.antivirus_status)},
         {"portal_url", SitePortalUrl(state, *f.site)},
+        {"autotask_company_id", f.site->autotask_company_id.value_or("")},
+        {"autotask_company_name", f.site->autotask_company_name.value_or("")},
+        {"devices_not_seen", ToJson(f.not_seen)},
+        {"devices_warranty", ToJson(f.warranty)},
+        {"devices_state", ToJson(f.state)},
+        {"devices_by_udf", std::move(udf_values)},
         {"alerts_open", std::move(alerts_open)},
         {"alerts_open_by_type", std::move(by_type)},
         {"oldest_open_alert_timestamp_seconds", std::move(oldest)},

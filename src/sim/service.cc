@@ -268,7 +268,8 @@ void Service::SetChurnPerMinute(double per_minute) {
 // ---- admin operations --------------------------------------------------------------------------
 
 json Service::GroundTruth() {
-  return ComputeGroundTruth(*State(), options_.page_max, options_.alerts_page_max);
+  return ComputeGroundTruth(*State(), options_.page_max, options_.alerts_page_max,
+                            ToEpochMillis(clock_.WallNow()));
 }
 
 json Service::RequestLog(std::uint64_t since_seq) const {

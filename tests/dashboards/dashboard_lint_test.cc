@@ -207,7 +207,7 @@ TEST(DashboardFiles, NeedsAttentionPanelsShowWhatEachFleetAlertCounts) {
       EXPECT_EQ(CollapseSpaces(exprs[id]), CollapseSpaces(inner)) << name << " and panel " << id;
     }
   }
-  EXPECT_EQ(fleet, 6);
+  EXPECT_EQ(fleet, 7);
 }
 
 TEST(RuleFiles, RecordingRulesPassTheLint) {
@@ -303,7 +303,7 @@ TEST(Runbook, HasASectionForEveryAlert) {
       }
     }
   }
-  EXPECT_EQ(alerts, 24);
+  EXPECT_EQ(alerts, 26);
 }
 
 TEST(Provisioning, GrafanaManagedAlertRulesPassTheLint) {

@@ -63,7 +63,10 @@ SeriesCatalog::SeriesCatalog() {
       {"antivirus_status", values(kAntivirusStatuses)},
       {"collector", values(kCollectorNames)},
       {"status", {"online", "offline"}},
-      {"state", {"approved_pending", "not_approved", "installed"}},
+      {"warranty", values(kWarrantyStates)},
+      // datto_rmm_site_patches and datto_rmm_site_devices_state (kDeviceStates).
+      {"state",
+       {"approved_pending", "not_approved", "installed", "active", "suspended", "deleted"}},
       {"on_demand", {"true", "false"}},
       {"muted", {"true", "false"}},
   };

@@ -130,6 +130,14 @@ int main(int argc, char** argv) {
   }
   datto::DecodeOptions three_udfs;
   for (int udf : {1, 51, 300}) three_udfs.device_udfs.set(static_cast<std::size_t>(udf));
+  // What the exporter asks for since issue 18: warranty dates always, Autotask companies on
+  // sites, and the UDFs a config maps to labels.
+  datto::DecodeOptions warranty;
+  warranty.device_warranty = true;
+  datto::DecodeOptions warranty_three_udfs = three_udfs;
+  warranty_three_udfs.device_warranty = true;
+  datto::DecodeOptions autotask;
+  autotask.site_autotask = true;
 
   std::vector<Body> bodies;
   bodies.push_back(
@@ -156,12 +164,15 @@ int main(int argc, char** argv) {
   d.contenders = {
       {"new", Ours(d.text, datto::DecodeDevicesPage)},
       {"new, 3 UDFs requested", Ours(d.text, datto::DecodeDevicesPage, three_udfs)},
+      {"new, warranty", Ours(d.text, datto::DecodeDevicesPage, warranty)},
+      {"new, warranty + 3 UDFs", Ours(d.text, datto::DecodeDevicesPage, warranty_three_udfs)},
       {"nlohmann SAX filter (old)", Ours(d.text, legacy::LegacyDecodeDevicesPage)},
       {"nlohmann::json::parse DOM", Dom(d.text, "devices")},
   };
   Body& s = bodies[1];
   s.contenders = {
       {"new", Ours(s.text, datto::DecodeSitesPage)},
+      {"new, Autotask company", Ours(s.text, datto::DecodeSitesPage, autotask)},
       {"nlohmann SAX filter (old)", Ours(s.text, legacy::LegacyDecodeSitesPage)},
       {"nlohmann::json::parse DOM", Dom(s.text, "sites")},
   };

@@ -37,8 +37,19 @@ std::string Describe(const std::vector<std::string>& by, const SeriesKey& key) {
 bool ExportedByDefault(const json& site) { return !site.at("deleted_devices_site").get<bool>(); }
 
 std::vector<TruthQuery> GroundTruthQueries(const json& truth, const std::string& account) {
-  TruthQuery info =
-      Query("datto_rmm_site_info", {"site_uid", "site", "on_demand", "portal_url"}, account);
+  TruthQuery info = Query("datto_rmm_site_info",
+                          {"site_uid", "site", "on_demand", "portal_url", "autotask_company_id",
+                           "autotask_company_name"},
+                          account);
+  TruthQuery not_seen =
+      Query("datto_rmm_site_devices_not_seen", {"site_uid", "older_than"}, account);
+  TruthQuery warranty = Query("datto_rmm_site_devices_warranty", {"site_uid", "warranty"}, account);
+  TruthQuery device_state = Query("datto_rmm_site_devices_state", {"site_uid", "state"}, account);
+  // udf1 is mapped to the label "contract" with site counts in the exporter's configuration.
+  TruthQuery udf;
+  udf.by = {"site_uid", "value"};
+  udf.promql = "sum by (site_uid, value) (datto_rmm_site_devices_udf{account=\"" + account +
+               "\", udf=\"contract\"})";
   TruthQuery alerts =
       Query("datto_rmm_site_alerts_open", {"site_uid", "priority", "muted"}, account);
   TruthQuery devices = Query("datto_rmm_site_devices", {"site_uid", "category", "status"}, account);
@@ -57,7 +68,23 @@ std::vector<TruthQuery> GroundTruthQueries(const json& truth, const std::string&
     if (!ExportedByDefault(site)) continue;
     const std::string uid = site.at("uid");
     info.expected[{uid, site.at("name"), site.at("on_demand").get<bool>() ? "true" : "false",
-                   site.at("portal_url")}] = 1;
+                   site.at("portal_url"), site.at("autotask_company_id"),
+                   site.at("autotask_company_name")}] = 1;
+    // Every site gets these, at 0 when it has no devices.
+    for (const auto& [age, count] : site.at("devices_not_seen").items()) {
+      not_seen.expected[{uid, age}] = Number(count);
+    }
+    for (const auto& [value, count] : site.at("devices_warranty").items()) {
+      warranty.expected[{uid, value}] = Number(count);
+    }
+    for (const auto& [value, count] : site.at("devices_state").items()) {
+      device_state.expected[{uid, value}] = Number(count);
+    }
+    if (site.at("devices_by_udf").contains("udf1")) {
+      for (const auto& [value, count] : site.at("devices_by_udf").at("udf1").items()) {
+        udf.expected[{uid, value}] = Number(count);
+      }
+    }
     for (const auto& [muted, by_priority] : site.at("alerts_open").items()) {
       for (const auto& [priority, count] : by_priority.items()) {
         alerts.expected[{uid, priority, muted}] = Number(count);
@@ -102,7 +129,8 @@ std::vector<TruthQuery> GroundTruthQueries(const json& truth, const std::string&
       antivirus.expected[{uid, state}] = Number(count);
     }
   }
-  return {info, alerts, devices, patch_status, patches, reboot, antivirus, oldest, by_type};
+  return {info,   alerts,  devices,  patch_status, patches,      reboot, antivirus,
+          oldest, by_type, not_seen, warranty,     device_state, udf};
 }
 
 SeriesValues KeyedBy(const std::vector<PromSample>& samples, const std::vector<std::string>& by) {

@@ -39,6 +39,7 @@ constexpr const char* kExporterConfig = R"(accounts:
       devices: {interval: 10s}
       sites: {interval: 10s}
       rate_status: {interval: 10s}
+    device_metrics: {udf_labels: {udf1: contract}, udf_site_counts: [contract]}
 )";
 
 constexpr const char* kPrometheusConfig = R"(global:

@@ -194,6 +194,7 @@ const std::vector<AlertCase>& AlertCases() {
         {"AntivirusProblems", "antivirus not running or not detected"},
         {"PatchInstallErrors", "install errors"},
         {"RebootRequiredTooLong", "reboots pending"},
+        {"StaleAgents", "devices not seen for 30 days"},
     };
     for (const auto& [name, why] : fleet) {
       list.push_back({"DattoRmm" + name, why, EvaluateAt::kNow, {{"account", "fleet"}}, {}});
@@ -428,12 +429,14 @@ TEST_F(RulesAndDashboards, TheEnvironmentHasWhatTheFleetAlertsLookFor) {
   bool reboot = false;
   bool antivirus = false;
   bool old_critical = false;
+  bool stale = false;
   for (const auto& site : fleet.at("sites")) {
     if (site.at("deleted_devices_site").get<bool>()) continue;
     server_offline |= site.at("devices_offline_by_category").value("Server", 0) > 0;
     install_error |= site.at("patch_status").at("install_error").get<int>() > 0;
     reboot |= site.at("reboot_required").get<int>() > 0;
     antivirus |= site.at("antivirus_status").at("not_running").get<int>() > 0;
+    stale |= site.at("devices_not_seen").at("30d").get<int>() > 0;
     const auto& oldest = site.at("oldest_open_alert_timestamp_seconds").at("false");
     old_critical |= oldest.contains("critical") && oldest.at("critical").get<double>() < hour_ago;
   }
@@ -442,6 +445,7 @@ TEST_F(RulesAndDashboards, TheEnvironmentHasWhatTheFleetAlertsLookFor) {
   EXPECT_TRUE(reboot);
   EXPECT_TRUE(antivirus);
   EXPECT_TRUE(old_critical);
+  EXPECT_TRUE(stale);
 
   const json busy = SimAdmin(env().sims.at("busy").port).GroundTruth();
   bool mostly_offline = false;

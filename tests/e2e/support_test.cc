@@ -65,6 +65,11 @@ json Truth() {
     "sites": [
       {"uid": "s1", "name": "Main Office", "on_demand": false, "deleted_devices_site": false,
        "portal_url": "https://p/s1",
+       "autotask_company_id": "296", "autotask_company_name": "Main Office Ltd",
+       "devices_not_seen": {"1d": 1, "7d": 1, "30d": 0},
+       "devices_warranty": {"expired": 1, "expiring": 0, "active": 1, "unknown": 1},
+       "devices_state": {"active": 2, "suspended": 1, "deleted": 0},
+       "devices_by_udf": {"udf1": {"": 1, "Gold": 2}},
        "devices_total": 3,
        "devices_online_by_category": {"Desktop": 2}, "devices_offline_by_category": {"Server": 1},
        "patch_status": {"fully_patched": 2, "install_error": 1},
@@ -78,6 +83,11 @@ json Truth() {
                                                "true": {}}},
       {"uid": "s2", "name": "Empty", "on_demand": true, "deleted_devices_site": false,
        "portal_url": "",
+       "autotask_company_id": "", "autotask_company_name": "",
+       "devices_not_seen": {"1d": 0, "7d": 0, "30d": 0},
+       "devices_warranty": {"expired": 0, "expiring": 0, "active": 0, "unknown": 0},
+       "devices_state": {"active": 0, "suspended": 0, "deleted": 0},
+       "devices_by_udf": {"udf1": {}},
        "devices_total": 0, "devices_online_by_category": {}, "devices_offline_by_category": {},
        "patch_status": {"fully_patched": 0}, "patches": {"installed": 0}, "reboot_required": 0,
        "antivirus_status": {"not_detected": 0}, "alerts_open": {"false": {"critical": 2}},
@@ -85,6 +95,11 @@ json Truth() {
        "oldest_open_alert_timestamp_seconds": {}},
       {"uid": "dd", "name": "Deleted Devices", "on_demand": false, "deleted_devices_site": true,
        "portal_url": "https://p/dd",
+       "autotask_company_id": "", "autotask_company_name": "",
+       "devices_not_seen": {"1d": 5, "7d": 5, "30d": 5},
+       "devices_warranty": {"expired": 0, "expiring": 0, "active": 0, "unknown": 5},
+       "devices_state": {"active": 0, "suspended": 0, "deleted": 5},
+       "devices_by_udf": {"udf1": {"": 5}},
        "devices_total": 5, "devices_online_by_category": {},
        "devices_offline_by_category": {"Desktop": 5}, "patch_status": {"fully_patched": 5},
        "patches": {"installed": 1}, "reboot_required": 0, "antivirus_status": {},
@@ -103,13 +118,29 @@ const TruthQuery& Find(const std::vector<TruthQuery>& queries, const std::string
 
 TEST(GroundTruthQueries, ExpectTheExportedSitesAsTheExporterLabelsThem) {
   const auto queries = GroundTruthQueries(Truth(), "acme");
-  EXPECT_EQ(queries.size(), 9u);
+  EXPECT_EQ(queries.size(), 13u);
   const TruthQuery info = Find(queries, "datto_rmm_site_info");
   EXPECT_EQ(info.promql,
-            "sum by (site_uid, site, on_demand, portal_url) "
-            "(datto_rmm_site_info{account=\"acme\"})");
-  EXPECT_EQ(info.expected, (SeriesValues{{{"s1", "Main Office", "false", "https://p/s1"}, 1},
-                                         {{"s2", "Empty", "true", ""}, 1}}));
+            "sum by (site_uid, site, on_demand, portal_url, autotask_company_id, "
+            "autotask_company_name) (datto_rmm_site_info{account=\"acme\"})");
+  EXPECT_EQ(
+      info.expected,
+      (SeriesValues{{{"s1", "Main Office", "false", "https://p/s1", "296", "Main Office Ltd"}, 1},
+                    {{"s2", "Empty", "true", "", "", ""}, 1}}));
+  // Every site at every age, state and warranty, at 0 without devices; not Deleted Devices.
+  EXPECT_EQ(Find(queries, "datto_rmm_site_devices_not_seen").expected,
+            (SeriesValues{{{"s1", "1d"}, 1},
+                          {{"s1", "7d"}, 1},
+                          {{"s1", "30d"}, 0},
+                          {{"s2", "1d"}, 0},
+                          {{"s2", "7d"}, 0},
+                          {{"s2", "30d"}, 0}}));
+  EXPECT_EQ(Find(queries, "datto_rmm_site_devices_state").expected.at({"s1", "suspended"}), 1);
+  EXPECT_EQ(Find(queries, "datto_rmm_site_devices_warranty").expected.size(), 8u);
+  // The UDF values of udf1 (mapped to "contract" in the e2e config), unset as "".
+  const TruthQuery udf = Find(queries, "datto_rmm_site_devices_udf");
+  EXPECT_NE(udf.promql.find("udf=\"contract\""), std::string::npos);
+  EXPECT_EQ(udf.expected, (SeriesValues{{{"s1", ""}, 1}, {{"s1", "Gold"}, 2}}));
   // Both statuses of every category the site has; nothing for a site without devices.
   EXPECT_EQ(Find(queries, "datto_rmm_site_devices").expected,
             (SeriesValues{{{"s1", "Desktop", "online"}, 2},

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "sim_fixture.h"
@@ -22,6 +23,10 @@ class ExporterVsSimulator : public ::testing::Test {
     simulator_ = std::make_unique<sim::Simulator>(options);
     simulator_->Start();
     config_.accounts = {AccountFor(*simulator_, "acme")};
+    // The simulator sets udf1 (a contract tier) and udf2 (an asset tag) on some devices.
+    config_.accounts[0].device_metrics.enabled = true;
+    config_.accounts[0].device_metrics.udf_labels = {{2, "asset_tag", false},
+                                                     {1, "contract", true}};
     MakePoller();
   }
 
@@ -49,7 +54,7 @@ class ExporterVsSimulator : public ::testing::Test {
 
   void ExpectGroundTruth() {
     ExpectMatchesGroundTruth(Families(), "acme", simulator_->GroundTruth(),
-                             *FilterOf(config_.accounts[0].site_filter));
+                             *FilterOf(config_.accounts[0].site_filter), {{"udf1", "contract"}});
   }
 
   SelfMetrics self_{"test", "test"};
@@ -62,6 +67,66 @@ class ExporterVsSimulator : public ::testing::Test {
 TEST_F(ExporterVsSimulator, EveryPerSiteValueEqualsTheGroundTruth) {
   RunAll();
   ExpectGroundTruth();
+}
+
+TEST_F(ExporterVsSimulator, NewFiguresCoverEveryCaseTheSimulatorGenerates) {
+  RunAll();
+  ExpectGroundTruth();
+  // The comparison above is only as good as the spread it sees: the account must hold stale
+  // agents at every default age, each warranty state, suspended and deleted devices, linked
+  // and unlinked sites, and UDFs.
+  std::map<std::string, double> totals;
+  const auto truth = simulator_->GroundTruth();
+  for (const auto& site : truth.at("sites")) {
+    for (const char* field : {"devices_not_seen", "devices_warranty", "devices_state"}) {
+      for (const auto& [key, count] : site.at(field).items()) {
+        totals[std::string(field) + "." + key] += count.get<double>();
+      }
+    }
+    totals[site.at("autotask_company_id") == "" ? "unlinked" : "linked"] += 1;
+    for (const auto& [value, count] : site.at("devices_by_udf").at("udf1").items()) {
+      if (!value.empty()) totals["udf1"] += count.get<double>();
+    }
+  }
+  for (const char* key :
+       {"devices_not_seen.1d", "devices_not_seen.7d", "devices_not_seen.30d",
+        "devices_warranty.expired", "devices_warranty.expiring", "devices_warranty.active",
+        "devices_warranty.unknown", "devices_state.active", "devices_state.suspended",
+        "devices_state.deleted", "linked", "unlinked", "udf1"}) {
+    EXPECT_GT(totals[key], 0) << key;
+  }
+  EXPECT_GT(totals["devices_not_seen.1d"], totals["devices_not_seen.7d"]);
+  EXPECT_GT(totals["devices_not_seen.7d"], totals["devices_not_seen.30d"]);
+}
+
+TEST_F(ExporterVsSimulator, DeviceInfoCarriesTheConfiguredUdfsAndOnlyThem) {
+  RunAll();
+  const auto families = Families();
+  const auto rows = Select(families, "datto_rmm_device_info", {{"account", "acme"}});
+  ASSERT_FALSE(rows.empty());
+  std::map<std::string, double> served_contracts;
+  int asset_tags = 0;
+  for (const auto* row : rows) {
+    const LabelMap labels = LabelsOf(*row);
+    ASSERT_TRUE(labels.contains("contract") && labels.contains("asset_tag"));
+    EXPECT_EQ(labels.size(), 10U);  // the eight of the catalog and the two UDF labels
+    served_contracts[labels.at("contract")] += 1;
+    if (!labels.at("asset_tag").empty()) ++asset_tags;
+  }
+  std::map<std::string, double> truth_contracts;
+  const auto truth = simulator_->GroundTruth();
+  for (const auto& site : truth.at("sites")) {
+    for (const auto& [value, count] : site.at("devices_by_udf").at("udf1").items()) {
+      truth_contracts[value] += count.get<double>();
+    }
+  }
+  EXPECT_EQ(served_contracts, truth_contracts);
+  EXPECT_GT(asset_tags, 0);
+  // Per-site counts only for the UDF configured with them.
+  EXPECT_TRUE(Select(families, "datto_rmm_site_devices_udf", {{"udf", "asset_tag"}}).empty());
+  EXPECT_EQ(ValueOf(families, "datto_rmm_udf_devices_dropped",
+                    {{"account", "acme"}, {"udf", "contract"}}),
+            0.0);
 }
 
 TEST_F(ExporterVsSimulator, ValuesFollowTheAccountThroughChurn) {

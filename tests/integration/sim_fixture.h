@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -65,14 +66,16 @@ inline double Value(const std::vector<prometheus::MetricFamily>& families, const
 // Asserts that every per-site figure the exporter serves for `account` equals the simulator's
 // ground truth, for the sites `filter` includes, and that excluded sites are absent: one test
 // failure per difference (the comparison is shared with tests/tools/truth_check).
-inline void ExpectMatchesGroundTruth(const std::vector<prometheus::MetricFamily>& families,
-                                     const std::string& account, const nlohmann::json& truth,
-                                     const SiteFilter& filter) {
-  const GroundTruthComparison comparison =
-      CompareWithGroundTruth(families, account, truth,
-                             [&](const std::string& uid, const std::string& name, bool on_demand) {
-                               return filter.Includes(uid, name, on_demand);
-                             });
+inline void ExpectMatchesGroundTruth(
+    const std::vector<prometheus::MetricFamily>& families, const std::string& account,
+    const nlohmann::json& truth, const SiteFilter& filter,
+    const std::map<std::string, std::string>& udf_site_counts = {}) {
+  const GroundTruthComparison comparison = CompareWithGroundTruth(
+      families, account, truth,
+      [&](const std::string& uid, const std::string& name, bool on_demand) {
+        return filter.Includes(uid, name, on_demand);
+      },
+      udf_site_counts);
   for (const auto& difference : comparison.differences) ADD_FAILURE() << difference;
 }
 

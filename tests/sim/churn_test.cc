@@ -64,9 +64,9 @@ TEST(SimChurn, SameSeedSameChangesAndTheAccountMoves) {
   Rng ra(99), rb(99);
   ApplyChurnEvents(a, 400, ra, kNow + 60'000, {});
   ApplyChurnEvents(b, 400, rb, kNow + 60'000, {});
-  const nlohmann::json before = ComputeGroundTruth(base, 250, 250);
-  const nlohmann::json after = ComputeGroundTruth(a, 250, 250);
-  EXPECT_EQ(after, ComputeGroundTruth(b, 250, 250));
+  const nlohmann::json before = ComputeGroundTruth(base, 250, 250, 0);
+  const nlohmann::json after = ComputeGroundTruth(a, 250, 250, 0);
+  EXPECT_EQ(after, ComputeGroundTruth(b, 250, 250, 0));
   EXPECT_NE(after, before);
   EXPECT_NE(after["totals"]["devices_online"], before["totals"]["devices_online"]);
   // Sites come and go; "Deleted Devices" stays.
@@ -76,7 +76,7 @@ TEST(SimChurn, SameSeedSameChangesAndTheAccountMoves) {
   EXPECT_NE(base_sites, churned_sites);
   ExpectConsistent(a);
   // The original state is untouched (items are replaced, not modified).
-  EXPECT_EQ(ComputeGroundTruth(base, 250, 250), before);
+  EXPECT_EQ(ComputeGroundTruth(base, 250, 250, 0), before);
 }
 
 // Thousands of events (at the default 30 per minute, 16 hours of churn) in the batches the

@@ -20,8 +20,8 @@ TEST(SimGenerator, SameSeedSameAccountOtherSeedOtherAccount) {
   const AccountState a = GenerateAccount(Options(30, 500, 50), kNow);
   const AccountState b = GenerateAccount(Options(30, 500, 50), kNow);
   const AccountState c = GenerateAccount(Options(30, 500, 50, 6), kNow);
-  EXPECT_EQ(ComputeGroundTruth(a, 250, 250), ComputeGroundTruth(b, 250, 250));
-  EXPECT_NE(ComputeGroundTruth(a, 250, 250), ComputeGroundTruth(c, 250, 250));
+  EXPECT_EQ(ComputeGroundTruth(a, 250, 250, 0), ComputeGroundTruth(b, 250, 250, 0));
+  EXPECT_NE(ComputeGroundTruth(a, 250, 250, 0), ComputeGroundTruth(c, 250, 250, 0));
   ASSERT_EQ(a.devices.size(), b.devices.size());
   for (std::size_t i = 0; i < a.devices.size(); ++i) {
     EXPECT_EQ(a.devices[i]->uid, b.devices[i]->uid);
@@ -78,7 +78,7 @@ TEST(SimGenerator, ShapeOfAnAccount) {
   EXPECT_NEAR(online / 20000.0, 0.8, 0.08);
 
   // Every fixed label appears somewhere in an account of this size.
-  const nlohmann::json gt = ComputeGroundTruth(s, 250, 250);
+  const nlohmann::json gt = ComputeGroundTruth(s, 250, 250, 0);
   std::map<std::string, std::int64_t> patch, av, priority, muted_states;
   std::set<std::string> types;
   for (const auto& site : gt["sites"]) {

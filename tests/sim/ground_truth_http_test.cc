@@ -44,6 +44,19 @@ std::string StringOr(const json& v, const std::string& fallback) {
 }
 
 // What an exporter would compute from three page walks.
+// The ground truth without the figures of issue 18 (stale agents, warranty, device state,
+// Autotask company, UDF values), which Recompute does not rebuild from the served pages: those
+// are checked against what the exporter decodes from the same pages (ExporterVsSimulator).
+json WithoutLifecycleFigures(json truth) {
+  for (auto& site : truth.at("sites")) {
+    for (const char* key : {"devices_not_seen", "devices_warranty", "devices_state",
+                            "devices_by_udf", "autotask_company_id", "autotask_company_name"}) {
+      site.erase(key);
+    }
+  }
+  return truth;
+}
+
 json Recompute(TestClient& client, const std::string& token) {
   const auto sites = client.Walk("/api/v2/account/sites", "sites", token);
   const auto devices = client.Walk("/api/v2/account/devices", "devices", token);
@@ -161,14 +174,14 @@ TEST_F(SimGroundTruthTest, ServedDataMatchesGroundTruthBeforeAndAfterChurn) {
   TestClient client(sim->Start());
   const std::string token = client.Token();
   const json before = client.Get("/__sim/ground-truth").Json();
-  EXPECT_EQ(Recompute(client, token), before);
+  EXPECT_EQ(Recompute(client, token), WithoutLifecycleFigures(before));
   EXPECT_EQ(before, sim->GroundTruth());
   EXPECT_EQ(before["totals"]["devices"], 400);
 
   ASSERT_EQ(client.Send("POST", "/__sim/churn?events=300").status, 200);
   const json after = client.Get("/__sim/ground-truth").Json();
   EXPECT_NE(after, before);
-  EXPECT_EQ(Recompute(client, token), after);
+  EXPECT_EQ(Recompute(client, token), WithoutLifecycleFigures(after));
 }
 
 TEST_F(SimGroundTruthTest, ChurnIsDeterministicFromTheSeed) {
@@ -235,7 +248,7 @@ TEST_F(SimGroundTruthTest, ConcurrentWalksWhileTheAccountChurns) {
   for (auto& w : walkers) w.join();
   EXPECT_EQ(failures.load(), 0);
   TestClient client(port);
-  EXPECT_EQ(Recompute(client, client.Token()), sim->GroundTruth());
+  EXPECT_EQ(Recompute(client, client.Token()), WithoutLifecycleFigures(sim->GroundTruth()));
 }
 
 }  // namespace

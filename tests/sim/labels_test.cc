@@ -101,7 +101,7 @@ TEST(SimGroundTruth, ComputesEveryFigureOfASmallAccount) {
                   alert("s2", std::nullopt, "ping_ctx", 1767225601000)};
   RebuildIndexes(state);
 
-  const nlohmann::json gt = ComputeGroundTruth(state, 250, 100);
+  const nlohmann::json gt = ComputeGroundTruth(state, 250, 100, 0);
   EXPECT_EQ(gt["page_size"], 250);
   EXPECT_EQ(gt["alerts_page_size"], 100);
   EXPECT_EQ(gt["totals"], nlohmann::json::parse(R"({"sites": 3, "devices": 4,

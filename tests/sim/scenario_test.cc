@@ -74,7 +74,7 @@ TEST(SimScenario, GivenPropertiesAreKeptAndTheRestIsFilledIn) {
   EXPECT_EQ(s.alerts[0]->site_uid, "site-a");
   EXPECT_FALSE(s.alerts[1]->device_uid);
 
-  const nlohmann::json gt = ComputeGroundTruth(s, 250, 250);
+  const nlohmann::json gt = ComputeGroundTruth(s, 250, 250, 0);
   const nlohmann::json* alpha = nullptr;
   const nlohmann::json* beta = nullptr;
   for (const auto& site : gt["sites"]) {

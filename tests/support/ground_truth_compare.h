@@ -86,10 +86,14 @@ class Comparer {
 // `included` accepts; excluded sites must be absent. Also the account-wide open alerts by
 // priority, type and muted state, summed over the included sites. Categories with no device
 // in a state are absent from the ground truth, so the device series are also checked to add up
-// to each site's total (no extra non-zero series).
+// to each site's total (no extra non-zero series). Stale agents and warranty are compared at
+// the exporter's default ages and horizon (the ground truth's). `udf_site_counts` maps a UDF of
+// the ground truth ("udf1") to the label the exporter's config gives it, for the UDFs whose
+// per-site counts are configured (and not capped).
 inline GroundTruthComparison CompareWithGroundTruth(
     const std::vector<prometheus::MetricFamily>& families, const std::string& account,
-    const nlohmann::json& truth, const SiteIncluded& included) {
+    const nlohmann::json& truth, const SiteIncluded& included,
+    const std::map<std::string, std::string>& udf_site_counts = {}) {
   using ground_truth_detail::Comparer;
   using ground_truth_detail::Number;
   GroundTruthComparison result;
@@ -115,7 +119,43 @@ inline GroundTruthComparison CompareWithGroundTruth(
     };
     LabelMap info = with("on_demand", on_demand ? "true" : "false");
     info["portal_url"] = site.at("portal_url");
+    info["autotask_company_id"] = site.at("autotask_company_id");
+    info["autotask_company_name"] = site.at("autotask_company_name");
     compare.Expect(where, "datto_rmm_site_info", info, 1);
+    for (const auto& [age, count] : site.at("devices_not_seen").items()) {
+      compare.Expect(where, "datto_rmm_site_devices_not_seen", with("older_than", age),
+                     count.get<double>());
+    }
+    for (const auto& [state, count] : site.at("devices_warranty").items()) {
+      compare.Expect(where, "datto_rmm_site_devices_warranty", with("warranty", state),
+                     count.get<double>());
+    }
+    for (const auto& [state, count] : site.at("devices_state").items()) {
+      compare.Expect(where, "datto_rmm_site_devices_state", with("state", state),
+                     count.get<double>());
+    }
+    for (const auto& [udf, label] : udf_site_counts) {
+      const auto& by_udf = site.at("devices_by_udf");
+      double truth_total = 0;
+      if (by_udf.contains(udf)) {
+        for (const auto& [value, count] : by_udf.at(udf).items()) {
+          LabelMap labels = with("udf", label);
+          labels["value"] = value;
+          compare.Expect(where, "datto_rmm_site_devices_udf", labels, count.get<double>());
+          truth_total += count.get<double>();
+        }
+      }
+      double served_total = 0;
+      for (const auto* metric : Select(families, "datto_rmm_site_devices_udf",
+                                       {{"account", account}, {"site_uid", uid}, {"udf", label}})) {
+        served_total += metric->gauge.value;
+      }
+      ++result.values_compared;
+      if (served_total != truth_total) {
+        compare.Differ(where, "datto_rmm_site_devices_udf{udf=\"" + label + "\"} adds up to " +
+                                  Number(served_total) + ", ground truth " + Number(truth_total));
+      }
+    }
     for (const auto& [muted, by_priority] : site.at("alerts_open").items()) {
       for (const auto& [priority, count] : by_priority.items()) {
         LabelMap labels = with("priority", priority);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -49,9 +50,10 @@ TEST_F(GroundTruthCompareTest, EqualScrapeHasNoDifferences) {
   const auto result = Compare(metrics_);
   EXPECT_THAT(result.differences, ::testing::IsEmpty());
   EXPECT_EQ(result.sites_compared, 1);  // the Deleted Devices site is filtered out
-  // info 1, alerts 4, oldest 2, devices total 1 + by category 2, patch status 2, patches 2,
-  // reboot 1, antivirus 2, account-wide alerts 2 + their total 1.
-  EXPECT_EQ(result.values_compared, 20);
+  // info 1, not seen 3, warranty 4, state 3, alerts 4, oldest 2, devices total 1 + by
+  // category 2, patch status 2, patches 2, reboot 1, antivirus 2, account-wide alerts 2 + their
+  // total 1.
+  EXPECT_EQ(result.values_compared, 30);
 }
 
 TEST_F(GroundTruthCompareTest, NamesAWrongValueWithBothFigures) {
@@ -109,6 +111,51 @@ TEST_F(GroundTruthCompareTest, AccountWideAlertsPerTypeAndTheirTotal) {
   EXPECT_THAT(result.differences,
               ::testing::ElementsAre("account acme: datto_rmm_alerts_open adds up to 8, ground "
                                      "truth 3"));
+}
+
+TEST_F(GroundTruthCompareTest, NamesAWrongStaleWarrantyOrStateCount) {
+  const auto result = Compare(
+      Replaced(Replaced(Replaced(metrics_, R"(older_than="7d"} 1)", R"(older_than="7d"} 0)"),
+                        R"(warranty="expiring"} 0)", R"(warranty="expiring"} 1)"),
+               R"(state="suspended"} 1)", R"(state="suspended"} 0)"));
+  EXPECT_THAT(
+      result.differences,
+      ::testing::UnorderedElementsAre(
+          ::testing::HasSubstr(R"(older_than="7d",site="Acme Ltd",site_uid="site-a"} is 0, )"
+                               R"(ground truth 1)"),
+          ::testing::HasSubstr(R"(warranty="expiring"} is 1, ground truth 0)"),
+          ::testing::HasSubstr(R"(state="suspended"} is 0, ground truth 1)")));
+}
+
+TEST_F(GroundTruthCompareTest, SiteInfoCarriesTheAutotaskCompany) {
+  const auto result =
+      Compare(Replaced(metrics_, R"(autotask_company_id="29612345")", R"(autotask_company_id="")"));
+  ASSERT_EQ(result.differences.size(), 1u);
+  EXPECT_THAT(result.differences[0],
+              ::testing::HasSubstr(R"(autotask_company_id="29612345",)"
+                                   R"(autotask_company_name="Acme Limited",)"));
+}
+
+TEST_F(GroundTruthCompareTest, UdfCountsComparedOnlyWhenConfiguredAndMustAddUp) {
+  const std::map<std::string, std::string> contract = {{"udf1", "contract"}};
+  auto with_udfs = [&](const std::string& metrics) {
+    return CompareWithGroundTruth(ParseExposition(metrics), "acme", truth_, DefaultFilter,
+                                  contract);
+  };
+  const auto equal = with_udfs(metrics_);
+  EXPECT_THAT(equal.differences, ::testing::IsEmpty());
+  EXPECT_EQ(equal.values_compared, 30 + 3);  // two values and their total
+  const auto extra =
+      with_udfs(metrics_ +
+                "datto_rmm_site_devices_udf{account=\"acme\",site_uid=\"site-a\",site=\"Acme "
+                "Ltd\",udf=\"contract\",value=\"Bronze\"} 4\n");
+  EXPECT_THAT(extra.differences,
+              ::testing::ElementsAre(::testing::HasSubstr(
+                  R"(datto_rmm_site_devices_udf{udf="contract"} adds up to 7, ground truth 3)")));
+  const auto wrong = with_udfs(Replaced(metrics_, R"(value="Gold"} 2)", R"(value="Gold"} 1)"));
+  EXPECT_THAT(wrong.differences,
+              ::testing::ElementsAre(::testing::HasSubstr("is 1, ground truth 2"),
+                                     ::testing::HasSubstr("adds up to 2, ground truth 3")));
 }
 
 TEST_F(GroundTruthCompareTest, NoIncludedSiteIsADifference) {

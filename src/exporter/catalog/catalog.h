@@ -82,10 +82,11 @@ inline constexpr MetricSpec kMetricAccountRateLimit{
 // Per site.
 inline constexpr MetricSpec kMetricSiteInfo{
     "datto_rmm_site_info", prometheus::MetricType::Gauge,
-    "account site_uid site on_demand portal_url",
+    "account site_uid site on_demand portal_url autotask_company_id autotask_company_name",
     "Site metadata, value 1; on_demand is true for sites that hold on-demand devices; "
-    "portal_url is the site's page in the Datto RMM web portal (empty when unknown). Cached; "
-    "refreshed by the sites collector (default every 5m).",
+    "portal_url is the site's page in the Datto RMM web portal (empty when unknown); "
+    "autotask_company_id and autotask_company_name name the linked Autotask (PSA) company "
+    "(empty when not linked). Cached; refreshed by the sites collector (default every 5m).",
     "sites"};
 inline constexpr MetricSpec kMetricSiteDevices{
     "datto_rmm_site_devices", prometheus::MetricType::Gauge,
@@ -116,6 +117,37 @@ inline constexpr MetricSpec kMetricSiteAntivirusStatus{
     "Devices per site and antivirus status (not_applicable: no antivirus data). Cached; "
     "refreshed by the devices collector (default every 5m).",
     "devices"};
+inline constexpr MetricSpec kMetricSiteDevicesNotSeen{
+    "datto_rmm_site_devices_not_seen", prometheus::MetricType::Gauge,
+    "account site_uid site older_than",
+    "Devices per site last seen longer ago than older_than (device_metrics.stale_after, "
+    "default 1d, 7d, 30d); a device never seen counts at every age. Cached; refreshed by the "
+    "devices collector (default every 5m).",
+    "devices"};
+inline constexpr MetricSpec kMetricSiteDevicesWarranty{
+    "datto_rmm_site_devices_warranty", prometheus::MetricType::Gauge,
+    "account site_uid site warranty",
+    "Devices per site by warranty (warrantyDate): expired, expiring (within "
+    "device_metrics.warranty_horizon, default 30d), active (later), unknown (no date). Cached; "
+    "refreshed by the devices collector (default every 5m).",
+    "devices"};
+inline constexpr MetricSpec kMetricSiteDevicesState{
+    "datto_rmm_site_devices_state", prometheus::MetricType::Gauge, "account site_uid site state",
+    "Devices per site by state: active, suspended, deleted (deleted wins over suspended). "
+    "Cached; refreshed by the devices collector (default every 5m).",
+    "devices"};
+inline constexpr MetricSpec kMetricSiteDevicesUdf{
+    "datto_rmm_site_devices_udf", prometheus::MetricType::Gauge, "account site_uid site udf value",
+    "Devices per site and value of a UDF (udf: its label in device_metrics.udf_labels, for "
+    "those in device_metrics.udf_site_counts; value empty when unset). Cached; refreshed by the "
+    "devices collector (default every 5m).",
+    "devices"};
+inline constexpr MetricSpec kMetricUdfDevicesDropped{
+    "datto_rmm_udf_devices_dropped", prometheus::MetricType::Gauge, "account udf",
+    "Devices left out of datto_rmm_site_devices_udf because their value was not among the "
+    "device_metrics.max_udf_values kept (the smallest values). Cached; refreshed by the devices "
+    "collector (default every 5m).",
+    "devices"};
 inline constexpr MetricSpec kMetricSiteAlertsOpen{
     "datto_rmm_site_alerts_open", prometheus::MetricType::Gauge,
     "account site_uid site priority muted",
@@ -141,7 +173,8 @@ inline constexpr MetricSpec kMetricAlertsOpen{
 inline constexpr MetricSpec kMetricDeviceInfo{
     "datto_rmm_device_info", prometheus::MetricType::Gauge,
     "account device_uid hostname category device_class os site_uid site",
-    "Device metadata, value 1; join on device_uid. Cached; refreshed by the devices collector "
+    "Device metadata, value 1; join on device_uid. The labels of device_metrics.udf_labels "
+    "follow site (empty when the UDF is unset). Cached; refreshed by the devices collector "
     "(default every 5m).",
     "devices"};
 inline constexpr MetricSpec kMetricDeviceOnline{
@@ -278,6 +311,11 @@ inline constexpr std::array kMetricCatalog = {
     &kMetricSitePatches,
     &kMetricSiteRebootRequired,
     &kMetricSiteAntivirusStatus,
+    &kMetricSiteDevicesNotSeen,
+    &kMetricSiteDevicesWarranty,
+    &kMetricSiteDevicesState,
+    &kMetricSiteDevicesUdf,
+    &kMetricUdfDevicesDropped,
     &kMetricSiteAlertsOpen,
     &kMetricSiteOldestOpenAlert,
     &kMetricAlertsOpen,

@@ -62,4 +62,38 @@ std::string_view OnlineStatusLabel(std::optional<bool> online) {
   return online.value_or(false) ? "online" : "offline";
 }
 
+std::string UdfValueLabel(const std::optional<std::string_view>& value) {
+  if (!value) return "";
+  std::string_view text = *value;
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  if (text.size() > kMaxUdfValueBytes) {
+    std::size_t cut = kMaxUdfValueBytes;
+    // Back up over continuation bytes (10xxxxxx) so no character is split.
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut);
+  }
+  return std::string(text);
+}
+
+std::string_view WarrantyStateLabel(const std::optional<WallTime>& warranty, WallTime now,
+                                    std::chrono::milliseconds horizon) {
+  if (!warranty) return "unknown";
+  if (*warranty <= now) return "expired";
+  if (*warranty <= now + horizon) return "expiring";
+  return "active";
+}
+
+std::string_view DeviceStateLabel(std::optional<bool> suspended, std::optional<bool> deleted) {
+  if (deleted.value_or(false)) return "deleted";
+  if (suspended.value_or(false)) return "suspended";
+  return "active";
+}
+
+bool NotSeenFor(const std::optional<WallTime>& last_seen, WallTime now,
+                std::chrono::milliseconds age) {
+  return !last_seen || *last_seen < now - age;
+}
+
 }  // namespace drmm

@@ -3,10 +3,13 @@
 // sets are reported where they are decoded, once per account: see datto/decode.h.)
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
 #include "datto/model.h"
 
 namespace drmm {
@@ -31,5 +34,21 @@ std::string AlertTypeLabel(const std::optional<std::string>& alert_class);
 std::string DeviceClassLabel(const std::optional<std::string>& device_class);
 // "online" only when online is true; null counts as offline.
 std::string_view OnlineStatusLabel(std::optional<bool> online);
+
+// The longest UDF value exported as a label value, in bytes: Datto allows 255 characters, and
+// a label value that long is a row of free text, not a dimension.
+inline constexpr std::size_t kMaxUdfValueBytes = 100;
+// A UDF value as a label value: surrounding ASCII whitespace trimmed, cut to kMaxUdfValueBytes
+// at a UTF-8 character boundary; "" when null.
+std::string UdfValueLabel(const std::optional<std::string_view>& value);
+// "expired" when `warranty` is at or before `now`, "expiring" up to `now + horizon`, "active"
+// after that, "unknown" when null.
+std::string_view WarrantyStateLabel(const std::optional<WallTime>& warranty, WallTime now,
+                                    std::chrono::milliseconds horizon);
+// "deleted" when deleted is true, else "suspended" when suspended is true, else "active".
+std::string_view DeviceStateLabel(std::optional<bool> suspended, std::optional<bool> deleted);
+// Whether a device is stale at `age`: never seen (null lastSeen), or last seen before now - age.
+bool NotSeenFor(const std::optional<WallTime>& last_seen, WallTime now,
+                std::chrono::milliseconds age);
 
 }  // namespace drmm

@@ -9,7 +9,9 @@ void SitesFold::Add(std::vector<datto::Site>&& page) {
   for (auto& site : page) {
     if (site.uid.empty()) continue;
     sites_.push_back(SiteInfo{std::move(site.uid), std::move(site.name),
-                              site.on_demand.value_or(false), site.portal_url.value_or("")});
+                              site.on_demand.value_or(false), site.portal_url.value_or(""),
+                              site.autotask_company_id.value_or(""),
+                              site.autotask_company_name.value_or("")});
   }
 }
 

@@ -33,12 +33,21 @@ inline constexpr std::array<std::string_view, 7> kPatchStatuses = {
 inline constexpr std::array<std::string_view, 5> kAntivirusStatuses = {
     "running_and_up_to_date", "running_and_not_up_to_date", "not_running", "not_detected",
     "not_applicable"};
+// A device's warrantyDate against now and the warranty horizon: passed, ends within the
+// horizon, ends later, or not known.
+inline constexpr std::array<std::string_view, 4> kWarrantyStates = {"expired", "expiring", "active",
+                                                                    "unknown"};
+// What an MSP pays for: deleted wins over suspended; every other device is active.
+inline constexpr std::array<std::string_view, 3> kDeviceStates = {"active", "suspended", "deleted"};
 
 struct SiteInfo {
   std::string uid;
   std::string name;
   bool on_demand = false;
   std::string portal_url;  // the site's page in Datto's web portal; empty when the API sent none
+  // The linked Autotask (PSA) company; empty when the site is not linked.
+  std::string autotask_company_id{};
+  std::string autotask_company_name{};
 };
 
 struct SitesData {
@@ -56,6 +65,12 @@ struct SiteDevices {
   std::int64_t patches_installed = 0;
   std::int64_t reboot_required = 0;                         // devices with rebootRequired
   std::map<std::string, std::int64_t> by_antivirus_status;  // kAntivirusStatuses or new
+  // Devices not seen for longer than each of DevicesData::stale_after (never seen: all of them).
+  std::vector<std::int64_t> not_seen{};
+  std::array<std::int64_t, kWarrantyStates.size()> by_warranty{};
+  std::array<std::int64_t, kDeviceStates.size()> by_state{};
+  // (UDF label, value) -> devices, for the UDF labels with site counts; value "" when unset.
+  std::map<std::pair<std::string, std::string>, std::int64_t> by_udf_value{};
 };
 
 // One device, kept only when per-device metrics are enabled.
@@ -71,6 +86,7 @@ struct DeviceRow {
   std::optional<double> last_seen_unix;
   std::int64_t patches_approved_pending = 0;
   bool reboot_required = false;
+  std::vector<std::string> udf_values{};  // one per DevicesData::udf_labels; "" when unset
 };
 
 struct DevicesData {
@@ -80,6 +96,12 @@ struct DevicesData {
   // Devices that per-device metrics selected but max_devices left out (the rows kept are the
   // max_devices smallest uids, so the same devices stay in from one walk to the next).
   std::int64_t device_rows_dropped = 0;
+  // The stale ages as the older_than label shows them ("1d", "7d", "30d"), ascending.
+  std::vector<std::string> stale_after{};
+  std::vector<std::string> udf_labels{};  // label names on the device rows, sorted
+  // UDF label -> devices left out of the site counts by max_udf_values (every label with
+  // site counts, at 0 when nothing was cut).
+  std::map<std::string, std::int64_t> udf_devices_dropped{};
 };
 
 // Open alerts of one site that share a muted state.

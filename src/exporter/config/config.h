@@ -41,10 +41,31 @@ struct SiteFilterConfig {
   bool operator==(const SiteFilterConfig&) const = default;
 };
 
+// A device UDF read into a label: udf<udf> becomes the label `label` on datto_rmm_device_info
+// and, with site_counts, the `udf` label of datto_rmm_site_devices_udf.
+struct UdfLabelConfig {
+  int udf = 0;  // 1..300
+  std::string label;
+  bool site_counts = false;
+
+  bool operator==(const UdfLabelConfig&) const = default;
+};
+
+// What the devices collector derives from each device. `enabled`, `categories` and
+// `max_devices` shape the per-device series; the rest feed per-site counts too, which need no
+// per-device series (they live here so that every device setting has one home).
 struct DeviceMetricsConfig {
   bool enabled = false;  // per-device series: one set per device, mind the cardinality
   std::vector<std::string> categories;  // deviceType.category values to keep; empty: all
   std::int64_t max_devices = 10'000;    // above this, per-device series are cut and reported
+  // Devices per site not seen for longer than each age (ascending, distinct).
+  std::vector<milliseconds> stale_after = {std::chrono::days(1), std::chrono::days(7),
+                                           std::chrono::days(30)};
+  // A warranty that ends within this is "expiring", later "active".
+  milliseconds warranty_horizon = std::chrono::days(30);
+  std::vector<UdfLabelConfig> udf_labels;  // sorted by label; only these UDFs are decoded
+  // Distinct values per UDF counted per site (the rest are reported as dropped).
+  std::int64_t max_udf_values = 50;
 
   bool operator==(const DeviceMetricsConfig&) const = default;
 };

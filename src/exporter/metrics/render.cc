@@ -47,8 +47,8 @@ std::vector<std::pair<std::string_view, std::int64_t>> WithFixedValues(
 // known to some and not yet (or no longer) to others.
 struct SiteView {
   std::string_view name;
-  std::string_view portal_url;  // from the sites data
-  bool on_demand = false;       // false unless the (last known) sites data says otherwise
+  const SiteInfo* info = nullptr;  // from the sites data
+  bool on_demand = false;          // false unless the (last known) sites data says otherwise
   bool in_sites = false;
   const SiteDevices* devices = nullptr;
   const SiteAlerts* alerts = nullptr;
@@ -61,7 +61,7 @@ std::map<std::string_view, SiteView> SiteViews(const AccountSnapshot& account) {
     for (const auto& site : account.sites->sites) {
       auto& view = views[site.uid];
       view.name = site.name;
-      view.portal_url = site.portal_url;
+      view.info = &site;
       view.on_demand = site.on_demand;
       view.in_sites = true;
     }
@@ -168,7 +168,18 @@ void WriteAccountState(AccountWriter& out, const AccountSnapshot& account,
   }
 }
 
-void WriteSiteDevices(AccountWriter& out, const std::string& site, const SiteDevices& devices) {
+// Each of `values` with its count, sorted by value as the series sort.
+template <std::size_t N>
+std::vector<std::pair<std::string_view, std::int64_t>> SortedByValue(
+    const std::array<std::string_view, N>& values, const std::array<std::int64_t, N>& counts) {
+  std::vector<std::pair<std::string_view, std::int64_t>> sorted;
+  for (std::size_t i = 0; i < N; ++i) sorted.emplace_back(values[i], counts[i]);
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
+
+void WriteSiteDevices(AccountWriter& out, const std::string& site, const SiteDevices& devices,
+                      const DevicesData& data) {
   if (out.Wanted(kMetricSiteDevices)) {
     // Both statuses for every category the site has, so "offline" reads 0 instead of vanishing.
     std::map<std::string_view, int> categories;
@@ -205,6 +216,36 @@ void WriteSiteDevices(AccountWriter& out, const std::string& site, const SiteDev
     for (const auto& [value, count] :
          WithFixedValues(kAntivirusStatuses, devices.by_antivirus_status)) {
       series.BeginWith(site).Label("antivirus_status", value).End(AsGauge(count));
+    }
+  }
+  if (out.Wanted(kMetricSiteDevicesNotSeen)) {
+    // Every configured age, at 0 for a site without devices; "1d" < "30d" < "7d" as text.
+    std::vector<std::pair<std::string_view, std::int64_t>> ages;
+    for (std::size_t i = 0; i < data.stale_after.size(); ++i) {
+      ages.emplace_back(data.stale_after[i], i < devices.not_seen.size() ? devices.not_seen[i] : 0);
+    }
+    std::sort(ages.begin(), ages.end());
+    SeriesWriter series = out.Family(kMetricSiteDevicesNotSeen);
+    for (const auto& [age, count] : ages) {
+      series.BeginWith(site).Label("older_than", age).End(AsGauge(count));
+    }
+  }
+  if (out.Wanted(kMetricSiteDevicesWarranty)) {
+    SeriesWriter series = out.Family(kMetricSiteDevicesWarranty);
+    for (const auto& [state, count] : SortedByValue(kWarrantyStates, devices.by_warranty)) {
+      series.BeginWith(site).Label("warranty", state).End(AsGauge(count));
+    }
+  }
+  if (out.Wanted(kMetricSiteDevicesState)) {
+    SeriesWriter series = out.Family(kMetricSiteDevicesState);
+    for (const auto& [state, count] : SortedByValue(kDeviceStates, devices.by_state)) {
+      series.BeginWith(site).Label("state", state).End(AsGauge(count));
+    }
+  }
+  if (!devices.by_udf_value.empty() && out.Wanted(kMetricSiteDevicesUdf)) {
+    SeriesWriter series = out.Family(kMetricSiteDevicesUdf);
+    for (const auto& [key, count] : devices.by_udf_value) {  // sorted by (udf, value)
+      series.BeginWith(site).Label("udf", key.first).Label("value", key.second).End(AsGauge(count));
     }
   }
 }
@@ -270,6 +311,7 @@ void WriteDevices(AccountWriter& out, const AccountSnapshot& account,
     rows.push_back({&row, site_name});
   }
   if (out.Wanted(kMetricDeviceInfo)) {
+    const auto& udf_labels = account.devices->udf_labels;
     SeriesWriter series = out.Family(kMetricDeviceInfo);
     for (const auto& [row, site_name] : rows) {
       series.BeginWith(base.text())
@@ -279,8 +321,11 @@ void WriteDevices(AccountWriter& out, const AccountSnapshot& account,
           .Label("device_class", row->device_class)
           .Label("os", row->os)
           .Label("site_uid", row->site_uid)
-          .Label("site", site_name)
-          .End(1);
+          .Label("site", site_name);
+      for (std::size_t i = 0; i < udf_labels.size(); ++i) {
+        series.Label(udf_labels[i], i < row->udf_values.size() ? row->udf_values[i] : "");
+      }
+      series.End(1);
     }
   }
   // The per-device gauges carry site_uid before device_uid, so they sort by site first.
@@ -340,14 +385,17 @@ FamilyTexts RenderAccount(const AccountSnapshot& account) {
       out.Family(kMetricSiteInfo)
           .BeginWith(site)
           .Label("on_demand", view.on_demand ? "true" : "false")
-          .Label("portal_url", view.portal_url)
+          .Label("portal_url", view.info->portal_url)
+          .Label("autotask_company_id", view.info->autotask_company_id)
+          .Label("autotask_company_name", view.info->autotask_company_name)
           .End(1);
     }
     // Every site any collector knows gets the full set of each collector that has data, at 0
     // where that collector saw nothing of it: a site without devices or without open alerts
     // reads 0 instead of vanishing, so "== 0" and "absent" never mean different things.
     if (account.devices) {
-      WriteSiteDevices(out, site, view.devices != nullptr ? *view.devices : kNoDevices);
+      WriteSiteDevices(out, site, view.devices != nullptr ? *view.devices : kNoDevices,
+                       *account.devices);
     }
     if (account.alerts) WriteSiteAlerts(out, site, view.alerts);
     if (view.alerts != nullptr) {
@@ -368,6 +416,12 @@ FamilyTexts RenderAccount(const AccountSnapshot& account) {
           .Label("type", type)
           .Label("muted", muted ? "true" : "false")
           .End(AsGauge(count));
+    }
+  }
+  if (account.devices && out.Wanted(kMetricUdfDevicesDropped)) {
+    SeriesWriter series = out.Family(kMetricUdfDevicesDropped);
+    for (const auto& [udf, dropped] : account.devices->udf_devices_dropped) {
+      series.BeginWith(base.text()).Label("udf", udf).End(AsGauge(dropped));
     }
   }
   if (account.device_metrics && account.devices) WriteDevices(out, account, views, base);

@@ -139,8 +139,8 @@ AccountPoller::Collected AccountPoller::Collect(Collector collector, const std::
       WalkAndFold(&datto::Api::ForEachSite, SitesFold(), out.sites, out, stop);
       break;
     case Collector::kDevices:
-      WalkAndFold(&datto::Api::ForEachDevice, DevicesFold(config_.device_metrics), out.devices, out,
-                  stop);
+      WalkAndFold(&datto::Api::ForEachDevice, DevicesFold(config_.device_metrics, clock_.WallNow()),
+                  out.devices, out, stop);
       break;
     case Collector::kAlerts:
       WalkAndFold(&datto::Api::ForEachOpenAlert, AlertsFold(), out.alerts, out, stop);

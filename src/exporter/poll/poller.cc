@@ -5,6 +5,7 @@
 
 #include "common/build_info.h"
 #include "common/log.h"
+#include "exporter/collect/devices_fold.h"
 
 namespace drmm {
 namespace {
@@ -21,7 +22,9 @@ bool SameConnection(const AccountConfig& a, const AccountConfig& b) {
          a.request_timeout == b.request_timeout && a.walk_timeout == b.walk_timeout &&
          a.max_staleness == b.max_staleness && a.max_response_bytes == b.max_response_bytes &&
          a.pages_in_flight == b.pages_in_flight &&
-         a.rate_limit.auth_failure_backoff == b.rate_limit.auth_failure_backoff;
+         a.rate_limit.auth_failure_backoff == b.rate_limit.auth_failure_backoff &&
+         DecodeOptionsFor(a.device_metrics).device_udfs ==
+             DecodeOptionsFor(b.device_metrics).device_udfs;
 }
 
 std::string Join(const std::vector<std::string>& names) {
@@ -79,6 +82,7 @@ std::shared_ptr<AccountRuntime> Poller::MakeRuntime(const AccountConfig& config,
     options.walk_timeout = config.walk_timeout.value_or(config.max_staleness);
     options.credentials_backoff =
         std::chrono::ceil<std::chrono::seconds>(config.rate_limit.auth_failure_backoff);
+    options.decode = DecodeOptionsFor(config.device_metrics);
     runtime->client = std::make_shared<datto::DattoClient>(
         options, *runtime->transport, runtime->budget->gate(), observer_for_(config.name), clock_);
   }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -13,6 +14,9 @@
 
 namespace drmm {
 namespace {
+
+// Stale and warranty counts are relative to this, never to today's date.
+const WallTime kNow = WallTime(std::chrono::milliseconds(1'767'225'600'000));  // 2026-01-01
 
 datto::Device MakeDevice(std::string uid, std::string site_uid, std::optional<std::string> category,
                          std::optional<bool> online) {
@@ -87,7 +91,7 @@ std::vector<datto::Device> LiteralPage() {
 }
 
 TEST(DevicesFoldTest, CountsPerSiteFromLiteralDevices) {
-  DevicesFold fold(PerDevice(false));
+  DevicesFold fold(PerDevice(false), kNow);
   fold.Add(LiteralPage());
   const DevicesData data = std::move(fold).Finish();
 
@@ -123,7 +127,7 @@ TEST(DevicesFoldTest, CountsPerSiteFromLiteralDevices) {
 // Repeats across pages are the walk's to drop (DattoClient); the fold only leaves out what it
 // cannot label.
 TEST(DevicesFoldTest, SkipsItemsWithoutUids) {
-  DevicesFold fold(PerDevice(true));
+  DevicesFold fold(PerDevice(true), kNow);
   fold.Add({MakeDevice("", "s1", "Desktop", true), MakeDevice("d1", "", "Desktop", true),
             MakeDevice("d1", "s1", "Desktop", true)});
   fold.Add({MakeDevice("d2", "s1", "Desktop", false)});
@@ -136,7 +140,7 @@ TEST(DevicesFoldTest, SkipsItemsWithoutUids) {
 }
 
 TEST(DevicesFoldTest, KeepsRowsWhenEnabled) {
-  DevicesFold fold(PerDevice(true));
+  DevicesFold fold(PerDevice(true), kNow);
   auto page = LiteralPage();
   page[0].operating_system = "Windows 11 Pro";
   page[0].last_seen = WallTime(std::chrono::milliseconds(1'767'225'600'500));
@@ -170,7 +174,7 @@ TEST(DevicesFoldTest, KeepsRowsWhenEnabled) {
 }
 
 TEST(DevicesFoldTest, KeepsOnlyTheListedCategoriesIgnoringCase) {
-  DevicesFold fold(PerDevice(true, {"server", "Unknown"}));
+  DevicesFold fold(PerDevice(true, {"server", "Unknown"}), kNow);
   fold.Add(LiteralPage());
   const DevicesData data = std::move(fold).Finish();
   std::vector<std::string> uids;
@@ -183,7 +187,7 @@ TEST(DevicesFoldTest, KeepsOnlyTheListedCategoriesIgnoringCase) {
 TEST(DevicesFoldTest, CapKeepsTheSmallestUidsWhateverTheOrder) {
   // The same devices in two orders give the same rows.
   for (const bool reversed : {false, true}) {
-    DevicesFold fold(PerDevice(true, {}, 3));
+    DevicesFold fold(PerDevice(true, {}, 3), kNow);
     std::vector<datto::Device> page;
     for (int i = 0; i < 8; ++i) {
       const int n = reversed ? 7 - i : i;
@@ -200,7 +204,7 @@ TEST(DevicesFoldTest, CapKeepsTheSmallestUidsWhateverTheOrder) {
 }
 
 TEST(DevicesFoldTest, ZeroCapKeepsNoRows) {
-  DevicesFold fold(PerDevice(true, {}, 0));
+  DevicesFold fold(PerDevice(true, {}, 0), kNow);
   fold.Add(LiteralPage());
   const DevicesData data = std::move(fold).Finish();
   EXPECT_TRUE(data.devices.empty());
@@ -211,7 +215,7 @@ TEST(DevicesFoldTest, FoldsOneHundredThousandDevicesPageByPage) {
   constexpr int kDevices = 100'000;
   constexpr int kPageSize = 250;
   constexpr int kSites = 500;
-  DevicesFold fold(PerDevice(true, {"Server"}, 1000));
+  DevicesFold fold(PerDevice(true, {"Server"}, 1000), kNow);
   const auto started = std::chrono::steady_clock::now();
   for (int first = 0; first < kDevices; first += kPageSize) {
     std::vector<datto::Device> page;
@@ -253,6 +257,143 @@ TEST(DevicesFoldTest, FoldsOneHundredThousandDevicesPageByPage) {
   for (std::size_t i = 1; i < data.devices.size(); ++i) {
     ASSERT_LT(data.devices[i - 1].uid, data.devices[i].uid);
   }
+}
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::milliseconds;
+
+TEST(DevicesFoldTest, CountsStaleAgentsPerAgeFromTheInjectedNow) {
+  DeviceMetricsConfig config = PerDevice(false);
+  config.stale_after = {milliseconds(days(1)), milliseconds(days(7)), milliseconds(days(30))};
+  DevicesFold fold(config, kNow);
+  std::vector<datto::Device> page;
+  auto seen = [&](std::string uid, std::optional<WallTime> last_seen) {
+    auto device = MakeDevice(std::move(uid), "s1", "Desktop", false);
+    device.last_seen = last_seen;
+    page.push_back(std::move(device));
+  };
+  seen("recent", kNow - hours(2));
+  seen("exactly-1d", kNow - days(1));  // not longer than 1d
+  seen("2d", kNow - days(2));
+  seen("8d", kNow - days(8));
+  seen("31d", kNow - days(31));
+  seen("never", std::nullopt);      // null or the -62135596800000 sentinel
+  seen("future", kNow + hours(1));  // a clock ahead of ours is not stale
+  fold.Add(std::move(page));
+  const DevicesData data = std::move(fold).Finish();
+  EXPECT_EQ(data.stale_after, (std::vector<std::string>{"1d", "7d", "30d"}));
+  EXPECT_EQ(data.sites.at("s1").not_seen, (std::vector<std::int64_t>{4, 3, 2}));
+}
+
+TEST(DevicesFoldTest, SortsWarrantyIntoExpiredExpiringActiveUnknown) {
+  DeviceMetricsConfig config = PerDevice(false);
+  config.warranty_horizon = milliseconds(days(30));
+  DevicesFold fold(config, kNow);
+  std::vector<datto::Device> page;
+  auto warranty = [&](std::string uid, std::optional<WallTime> date) {
+    auto device = MakeDevice(std::move(uid), "s1", "Laptop", true);
+    device.warranty_date = date;
+    page.push_back(std::move(device));
+  };
+  warranty("passed", kNow - days(400));
+  warranty("ends-now", kNow);  // at now: passed
+  warranty("soon", kNow + days(3));
+  warranty("at-horizon", kNow + days(30));  // within the horizon
+  warranty("later", kNow + days(30) + hours(1));
+  warranty("none", std::nullopt);
+  warranty("none-2", std::nullopt);
+  fold.Add(std::move(page));
+  const SiteDevices site = std::move(fold).Finish().sites.at("s1");
+  // kWarrantyStates order: expired, expiring, active, unknown.
+  EXPECT_EQ(site.by_warranty, (std::array<std::int64_t, 4>{2, 2, 1, 2}));
+}
+
+TEST(DevicesFoldTest, CountsSuspendedAndDeletedApartDeletedFirst) {
+  DevicesFold fold(PerDevice(false), kNow);
+  std::vector<datto::Device> page;
+  auto state = [&](std::string uid, std::optional<bool> suspended, std::optional<bool> deleted) {
+    auto device = MakeDevice(std::move(uid), "s1", "Desktop", false);
+    device.suspended = suspended;
+    device.deleted = deleted;
+    page.push_back(std::move(device));
+  };
+  state("a", false, false);
+  state("b", std::nullopt, std::nullopt);  // null: active
+  state("c", true, false);
+  state("d", true, true);  // deleted wins
+  state("e", false, true);
+  state("f", true, std::nullopt);
+  fold.Add(std::move(page));
+  const SiteDevices site = std::move(fold).Finish().sites.at("s1");
+  // kDeviceStates order: active, suspended, deleted.
+  EXPECT_EQ(site.by_state, (std::array<std::int64_t, 3>{2, 2, 2}));
+}
+
+DeviceMetricsConfig WithUdfs(bool rows, std::int64_t max_values) {
+  DeviceMetricsConfig config = PerDevice(rows);
+  config.udf_labels = {{7, "contract", true}, {5, "owner", false}};  // sorted by label
+  config.max_udf_values = max_values;
+  return config;
+}
+
+datto::Device WithUdf(datto::Device device, std::vector<std::pair<int, std::string>> udfs) {
+  device.udfs = std::move(udfs);
+  return device;
+}
+
+TEST(DevicesFoldTest, ReadsConfiguredUdfsIntoRowsAndSiteCounts) {
+  DevicesFold fold(WithUdfs(true, 50), kNow);
+  std::vector<datto::Device> page;
+  page.push_back(WithUdf(MakeDevice("d1", "s1", "Server", true), {{5, "alice"}, {7, "Gold"}}));
+  page.push_back(WithUdf(MakeDevice("d2", "s1", "Server", true), {{7, "  Gold \t"}}));
+  page.push_back(WithUdf(MakeDevice("d3", "s1", "Server", true), {{1, "not asked"}}));
+  page.push_back(WithUdf(MakeDevice("d4", "s2", "Server", true), {{7, "Silver"}}));
+  fold.Add(std::move(page));
+  const DevicesData data = std::move(fold).Finish();
+  EXPECT_EQ(data.udf_labels, (std::vector<std::string>{"contract", "owner"}));
+  ASSERT_EQ(data.devices.size(), 4U);
+  EXPECT_EQ(data.devices[0].udf_values, (std::vector<std::string>{"Gold", "alice"}));
+  EXPECT_EQ(data.devices[1].udf_values, (std::vector<std::string>{"Gold", ""}));  // trimmed
+  EXPECT_EQ(data.devices[2].udf_values, (std::vector<std::string>{"", ""}));
+  using Key = std::pair<std::string, std::string>;
+  // owner has no site counts; unset counts under "".
+  EXPECT_EQ(data.sites.at("s1").by_udf_value,
+            (std::map<Key, std::int64_t>{{{"contract", ""}, 1}, {{"contract", "Gold"}, 2}}));
+  EXPECT_EQ(data.sites.at("s2").by_udf_value,
+            (std::map<Key, std::int64_t>{{{"contract", "Silver"}, 1}}));
+  EXPECT_EQ(data.udf_devices_dropped, (std::map<std::string, std::int64_t>{{"contract", 0}}));
+}
+
+TEST(DevicesFoldTest, UdfValueCapKeepsTheSmallestValuesAccountWideAndReportsTheRest) {
+  DevicesFold fold(WithUdfs(false, 2), kNow);
+  std::vector<datto::Device> page;
+  int i = 0;
+  for (const char* value : {"Gold", "Bronze", "Silver", "Silver", "Platinum", "Bronze"}) {
+    const std::string site = i % 2 == 0 ? "s1" : "s2";
+    page.push_back(
+        WithUdf(MakeDevice("d" + std::to_string(i++), site, "Desktop", true), {{7, value}}));
+  }
+  page.push_back(MakeDevice("unset", "s1", "Desktop", true));  // "" is always kept
+  fold.Add(std::move(page));
+  const DevicesData data = std::move(fold).Finish();
+  using Key = std::pair<std::string, std::string>;
+  // Bronze and Gold are the two smallest; Platinum and Silver (3 devices) are cut.
+  EXPECT_EQ(data.sites.at("s1").by_udf_value,
+            (std::map<Key, std::int64_t>{{{"contract", ""}, 1}, {{"contract", "Gold"}, 1}}));
+  EXPECT_EQ(data.sites.at("s2").by_udf_value,
+            (std::map<Key, std::int64_t>{{{"contract", "Bronze"}, 2}}));
+  EXPECT_EQ(data.udf_devices_dropped.at("contract"), 3);
+}
+
+TEST(DevicesFoldTest, AsksTheDecoderForWarrantyAutotaskAndOnlyTheConfiguredUdfs) {
+  const datto::DecodeOptions options = DecodeOptionsFor(WithUdfs(false, 50));
+  EXPECT_TRUE(options.device_warranty);
+  EXPECT_TRUE(options.site_autotask);
+  EXPECT_EQ(options.device_udfs.count(), 2U);
+  EXPECT_TRUE(options.device_udfs.test(5));
+  EXPECT_TRUE(options.device_udfs.test(7));
+  EXPECT_TRUE(DecodeOptionsFor(PerDevice(true)).device_udfs.none());
 }
 
 }  // namespace

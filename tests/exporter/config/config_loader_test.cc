@@ -240,6 +240,8 @@ const std::vector<BadCase>& BadCases() {
         "metric that can be left out (one of: datto_rmm_site_info, datto_rmm_site_devices, "
         "datto_rmm_site_devices_patch_status, datto_rmm_site_patches, "
         "datto_rmm_site_devices_reboot_required, datto_rmm_site_devices_antivirus_status, "
+        "datto_rmm_site_devices_not_seen, datto_rmm_site_devices_warranty, "
+        "datto_rmm_site_devices_state, datto_rmm_site_devices_udf, datto_rmm_udf_devices_dropped, "
         "datto_rmm_site_alerts_open, datto_rmm_site_oldest_open_alert_timestamp_seconds, "
         "datto_rmm_alerts_open, datto_rmm_device_info, datto_rmm_device_online, "
         "datto_rmm_device_last_seen_timestamp_seconds, datto_rmm_device_patches_approved_pending, "

@@ -50,7 +50,7 @@ AccountSnapshot Acme() {
 
   auto sites = std::make_shared<SitesData>();
   const std::string portal = "https://merlot.centrastage.net/csm/profile/site/";
-  sites->sites = {{"s-001", "Head Office", false, portal + "1"},
+  sites->sites = {{"s-001", "Head Office", false, portal + "1", "29612345", "Head Office Ltd"},
                   {"s-002", "Branch \"North\"", false, portal + "2"},  // quotes must be escaped
                   {"s-003", "Test Lab", false, portal + "3"},          // excluded by the filter
                   {"s-004", "Pop-up Clinic", true, ""},                // on-demand; no portalUrl
@@ -69,6 +69,12 @@ AccountSnapshot Acme() {
   head.reboot_required = 1;
   head.by_antivirus_status = {
       {"running_and_up_to_date", 3}, {"not_running", 1}, {"quarantined", 1}};
+  head.not_seen = {2, 1, 1};        // devices->stale_after: 1d, 7d, 30d
+  head.by_warranty = {1, 1, 2, 1};  // expired, expiring, active, unknown
+  head.by_state = {4, 1, 0};        // active, suspended, deleted
+  head.by_udf_value = {{{"contract", ""}, 1},
+                       {{"contract", "Gold"}, 3},
+                       {{"contract", "Silver \"S\""}, 1}};  // quotes must be escaped
   SiteDevices& lab = devices->sites["s-003"];
   lab.site_name = "Test Lab";
   lab.online_by_category = {{"Desktop", 2}};
@@ -94,8 +100,13 @@ AccountSnapshot Acme() {
       {"d-004", "new laptop", "s-006", "New Site", "Laptop", "device", "", false, std::nullopt, 0,
        false},
   };
+  devices->devices[0].udf_values = {"Gold", "alice"};
+  devices->devices[1].udf_values = {"Gold", ""};
   devices->device_count = 9;
   devices->device_rows_dropped = 3;
+  devices->stale_after = {"1d", "7d", "30d"};
+  devices->udf_labels = {"contract", "owner"};
+  devices->udf_devices_dropped = {{"contract", 2}};
   account.devices = devices;
 
   auto alerts = std::make_shared<AlertsData>();

@@ -98,8 +98,8 @@ void AddByValue(prometheus::MetricFamily& family, const Labels& base, const std:
 // known to some and not yet (or no longer) to others.
 struct SiteView {
   std::string_view name;
-  std::string_view portal_url;  // from the sites data
-  bool on_demand = false;       // false unless the (last known) sites data says otherwise
+  const SiteInfo* info = nullptr;  // from the sites data
+  bool on_demand = false;          // false unless the (last known) sites data says otherwise
   bool in_sites = false;
   const SiteDevices* devices = nullptr;
   const SiteAlerts* alerts = nullptr;
@@ -112,7 +112,7 @@ std::map<std::string_view, SiteView> SiteViews(const AccountSnapshot& account) {
     for (const auto& site : account.sites->sites) {
       auto& view = views[site.uid];
       view.name = site.name;
-      view.portal_url = site.portal_url;
+      view.info = &site;
       view.on_demand = site.on_demand;
       view.in_sites = true;
     }
@@ -185,7 +185,8 @@ void AddAccountState(FamilySet& families, const AccountSnapshot& account, const 
   }
 }
 
-void AddSiteDevices(FamilySet& families, const Labels& site, const SiteDevices& devices) {
+void AddSiteDevices(FamilySet& families, const Labels& site, const SiteDevices& devices,
+                    const DevicesData& data) {
   auto& by_category = families[kMetricSiteDevices];
   // Both statuses for every category the site has, so "offline" reads 0 instead of vanishing.
   std::map<std::string_view, int> categories;
@@ -208,6 +209,23 @@ void AddSiteDevices(FamilySet& families, const Labels& site, const SiteDevices& 
   AddGauge(families[kMetricSiteRebootRequired], site, AsGauge(devices.reboot_required));
   AddByValue(families[kMetricSiteAntivirusStatus], site, "antivirus_status", kAntivirusStatuses,
              devices.by_antivirus_status);
+  for (std::size_t i = 0; i < data.stale_after.size(); ++i) {
+    AddGauge(families[kMetricSiteDevicesNotSeen], With(site, "older_than", data.stale_after[i]),
+             AsGauge(i < devices.not_seen.size() ? devices.not_seen[i] : 0));
+  }
+  for (std::size_t i = 0; i < kWarrantyStates.size(); ++i) {
+    AddGauge(families[kMetricSiteDevicesWarranty],
+             With(site, "warranty", std::string(kWarrantyStates[i])),
+             AsGauge(devices.by_warranty[i]));
+  }
+  for (std::size_t i = 0; i < kDeviceStates.size(); ++i) {
+    AddGauge(families[kMetricSiteDevicesState], With(site, "state", std::string(kDeviceStates[i])),
+             AsGauge(devices.by_state[i]));
+  }
+  for (const auto& [key, count] : devices.by_udf_value) {
+    AddGauge(families[kMetricSiteDevicesUdf],
+             With(With(site, "udf", key.first), "value", key.second), AsGauge(count));
+  }
 }
 
 void AddSiteAlerts(FamilySet& families, const Labels& site, const SiteAlerts* alerts) {
@@ -237,16 +255,15 @@ void AddDevices(FamilySet& families, const AccountSnapshot& account,
     const std::string site_name = view != views.end() && !view->second.name.empty()
                                       ? std::string(view->second.name)
                                       : row.site_name;
-    AddGauge(info,
-             {{"account", account.account},
-              {"device_uid", row.uid},
-              {"hostname", row.hostname},
-              {"category", row.category},
-              {"device_class", row.device_class},
-              {"os", row.os},
-              {"site_uid", row.site_uid},
-              {"site", site_name}},
-             1);
+    Labels info_labels = {{"account", account.account},       {"device_uid", row.uid},
+                          {"hostname", row.hostname},         {"category", row.category},
+                          {"device_class", row.device_class}, {"os", row.os},
+                          {"site_uid", row.site_uid},         {"site", site_name}};
+    const auto& udf_labels = account.devices->udf_labels;
+    for (std::size_t i = 0; i < udf_labels.size(); ++i) {
+      info_labels.push_back({udf_labels[i], i < row.udf_values.size() ? row.udf_values[i] : ""});
+    }
+    AddGauge(info, std::move(info_labels), 1);
     const Labels labels = {
         {"account", account.account}, {"site_uid", row.site_uid}, {"device_uid", row.uid}};
     AddGauge(online, labels, row.online ? 1 : 0);
@@ -273,8 +290,10 @@ void AddAccount(FamilySet& families, const AccountSnapshot& account) {
                          {"site", std::string(view.name)}};
     if (view.in_sites) {
       AddGauge(families[kMetricSiteInfo],
-               With(With(site, "on_demand", view.on_demand ? "true" : "false"), "portal_url",
-                    std::string(view.portal_url)),
+               With(With(With(With(site, "on_demand", view.on_demand ? "true" : "false"),
+                              "portal_url", view.info->portal_url),
+                         "autotask_company_id", view.info->autotask_company_id),
+                    "autotask_company_name", view.info->autotask_company_name),
                1);
     }
     // Every site any collector knows gets the full set of each collector that has data, at 0
@@ -282,7 +301,8 @@ void AddAccount(FamilySet& families, const AccountSnapshot& account) {
     // reads 0 instead of vanishing, so "== 0" and "absent" never mean different things.
     static const SiteDevices kNoDevices;
     if (account.devices) {
-      AddSiteDevices(families, site, view.devices != nullptr ? *view.devices : kNoDevices);
+      AddSiteDevices(families, site, view.devices != nullptr ? *view.devices : kNoDevices,
+                     *account.devices);
     }
     if (account.alerts) AddSiteAlerts(families, site, view.alerts);
     if (view.alerts != nullptr) {
@@ -302,6 +322,12 @@ void AddAccount(FamilySet& families, const AccountSnapshot& account) {
               {"type", std::string(type)},
               {"muted", muted ? "true" : "false"}},
              AsGauge(count));
+  }
+  if (account.devices) {
+    for (const auto& [udf, dropped] : account.devices->udf_devices_dropped) {
+      AddGauge(families[kMetricUdfDevicesDropped], {{"account", account.account}, {"udf", udf}},
+               AsGauge(dropped));
+    }
   }
   if (account.device_metrics && account.devices) AddDevices(families, account, views);
 }

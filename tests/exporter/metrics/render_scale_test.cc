@@ -44,7 +44,9 @@ AccountSnapshot LargeAccount() {
   DeviceMetricsConfig per_device;
   per_device.enabled = true;
   per_device.max_devices = kMaxDeviceRows;
-  DevicesFold devices(per_device);
+  // A contract tier in udf5 on every device, counted per site: three values.
+  per_device.udf_labels = {{5, "contract", true}};
+  DevicesFold devices(per_device, WallTime(std::chrono::milliseconds(1'767'225'600'000LL)));
   const char* categories[] = {"Desktop", "Laptop", "Server", "Network Device"};
   for (int first = 0; first < kDevices; first += 250) {
     std::vector<datto::Device> page;
@@ -59,6 +61,7 @@ AccountSnapshot LargeAccount() {
       device.online = nth % 5 != 0;
       device.patch_management = datto::PatchManagement{"FullyPatched", 0, 1, 20};
       device.antivirus = datto::Antivirus{"Defender", "RunningAndUpToDate"};
+      device.udfs = {{5, i % 3 == 0 ? "Gold" : i % 3 == 1 ? "Silver" : "Bronze"}};
       page.push_back(std::move(device));
     }
     devices.Add(std::move(page));
@@ -106,6 +109,15 @@ TEST(RenderScaleTest, LargeAccountFromTheFolds) {
             std::size_t{kSites} * 12);
   EXPECT_EQ(testing::Select(families, "datto_rmm_site_oldest_open_alert_timestamp_seconds").size(),
             std::size_t{kSites} * 2);
+  // The default three stale ages, four warranty and three device states per site.
+  EXPECT_EQ(testing::Select(families, "datto_rmm_site_devices_not_seen").size(),
+            std::size_t{kSites} * 3);
+  EXPECT_EQ(testing::Select(families, "datto_rmm_site_devices_warranty").size(),
+            std::size_t{kSites} * 4);
+  EXPECT_EQ(testing::Select(families, "datto_rmm_site_devices_state").size(),
+            std::size_t{kSites} * 3);
+  EXPECT_EQ(testing::Select(families, "datto_rmm_site_devices_udf").size(),
+            std::size_t{kSites} * 3);
   for (const auto* name :
        {"datto_rmm_device_info", "datto_rmm_device_online",
         "datto_rmm_device_patches_approved_pending", "datto_rmm_device_reboot_required"}) {

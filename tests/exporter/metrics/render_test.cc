@@ -106,13 +106,27 @@ class RandomSnapshots {
       std::map<std::string, SiteInfo> unique;
       for (int i = Between(0, 6); i > 0; --i) {
         const std::string uid = Uid();
-        unique[uid] = SiteInfo{uid, Text(), Chance(0.3), Chance(0.5) ? "https://p/" + uid : ""};
+        unique[uid] = SiteInfo{uid,
+                               Text(),
+                               Chance(0.3),
+                               Chance(0.5) ? "https://p/" + uid : "",
+                               Chance(0.5) ? std::to_string(Between(1, 99)) : "",
+                               Text()};
       }
       for (auto& [uid, site] : unique) sites->sites.push_back(site);
       account.sites = sites;
     }
     if (Chance(0.8)) {
       auto devices = std::make_shared<DevicesData>();
+      // Stale ages and UDF labels as the config may set them: in any order of their text.
+      for (const char* age : {"1d", "7d", "30d", "12h"}) {
+        if (Chance(0.6)) devices->stale_after.push_back(age);
+      }
+      for (const char* udf : {"contract", "owner"}) {
+        if (!Chance(0.5)) continue;
+        devices->udf_labels.push_back(udf);
+        if (Chance(0.6)) devices->udf_devices_dropped[udf] = Between(0, 4);
+      }
       for (int i = Between(0, 5); i > 0; --i) {
         SiteDevices& site = devices->sites[Uid()];
         site.site_name = Text();
@@ -127,6 +141,15 @@ class RandomSnapshots {
         site.patches_installed = Between(0, 99);
         site.patches_not_approved = Between(0, 9);
         site.reboot_required = Between(0, 3);
+        // Sometimes fewer counts than ages: a site the fold has not seen reads 0.
+        for (std::size_t a = 0; a < devices->stale_after.size() && Chance(0.9); ++a) {
+          site.not_seen.push_back(Between(0, 9));
+        }
+        for (auto& count : site.by_warranty) count = Between(0, 5);
+        for (auto& count : site.by_state) count = Between(0, 5);
+        for (const auto& [udf, dropped] : devices->udf_devices_dropped) {
+          for (int v = Between(0, 3); v > 0; --v) site.by_udf_value[{udf, Text()}] += Between(1, 5);
+        }
       }
       std::map<std::string, DeviceRow> rows;
       for (int i = Between(0, 8); i > 0; --i) {
@@ -142,6 +165,8 @@ class RandomSnapshots {
         if (Chance(0.5)) row.last_seen_unix = Value();
         row.patches_approved_pending = Between(0, 3);
         row.reboot_required = Chance(0.3);
+        for (std::size_t u = 0; u < devices->udf_labels.size(); ++u)
+          row.udf_values.push_back(Text());
         rows[row.uid] = row;
       }
       for (auto& [uid, row] : rows) devices->devices.push_back(row);

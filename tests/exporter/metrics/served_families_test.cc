@@ -44,8 +44,13 @@ TEST(BuildFamiliesTest, NamesLabelsTypesAndHelpComeFromTheCatalog) {
     EXPECT_EQ(family.type, spec->type) << family.name;
     EXPECT_EQ(family.help, spec->help) << family.name;
     EXPECT_EQ(family.type, prometheus::MetricType::Gauge) << family.name;
-    const auto expected_labels = LabelNames(*spec);
+    const auto catalog_labels = LabelNames(*spec);
     for (const auto& metric : family.metric) {
+      auto expected_labels = catalog_labels;
+      // The configured UDF labels follow the catalog's on device_info (acme maps two).
+      if (spec == &kMetricDeviceInfo && metric.label.front().value == "acme") {
+        expected_labels.insert(expected_labels.end(), {"contract", "owner"});
+      }
       std::vector<std::string> names;
       for (const auto& label : metric.label) {
         EXPECT_TRUE(prometheus::CheckLabelName(label.name)) << family.name << " " << label.name;
@@ -198,10 +203,9 @@ TEST(BuildFamiliesTest, SiteNameFromSitesDataElseDevicesElseAlerts) {
       4U);  // Desktop and Server, online and offline
   EXPECT_TRUE(
       Select(families, "datto_rmm_site_devices", {{"site", "Head Office (devices)"}}).empty());
-  EXPECT_EQ(Select(families, "datto_rmm_device_info", {{"device_uid", "d-001"}})
-                .front()
-                ->label.back()
-                .value,
+  EXPECT_EQ(testing::LabelsOf(
+                *Select(families, "datto_rmm_device_info", {{"device_uid", "d-001"}}).front())
+                .at("site"),
             "Head Office");
   EXPECT_EQ(ValueOf(families, "datto_rmm_site_devices_reboot_required",
                     {{"account", "acme"}, {"site_uid", "s-006"}, {"site", "New Site"}}),
@@ -221,14 +225,18 @@ TEST(BuildFamiliesTest, SiteInfoComesFromTheSitesData) {
                      {"site_uid", "s-004"},
                      {"site", "Pop-up Clinic"},
                      {"on_demand", "true"},
-                     {"portal_url", ""}}),
+                     {"portal_url", ""},
+                     {"autotask_company_id", ""},  // not linked
+                     {"autotask_company_name", ""}}),
             1);
   EXPECT_EQ(ValueOf(families, "datto_rmm_site_info",
                     {{"account", "acme"},
                      {"site_uid", "s-001"},
                      {"site", "Head Office"},
                      {"on_demand", "false"},
-                     {"portal_url", "https://merlot.centrastage.net/csm/profile/site/1"}}),
+                     {"portal_url", "https://merlot.centrastage.net/csm/profile/site/1"},
+                     {"autotask_company_id", "29612345"},
+                     {"autotask_company_name", "Head Office Ltd"}}),
             1);
 }
 
@@ -391,7 +399,9 @@ TEST(BuildFamiliesTest, PerDeviceSeriesOnlyWhenEnabled) {
                      {"device_class", "device"},
                      {"os", ""},
                      {"site_uid", "s-006"},
-                     {"site", "New Site"}}),
+                     {"site", "New Site"},
+                     {"contract", ""},  // UDFs unset on this device
+                     {"owner", ""}}),
             1);
   const LabelMap d1 = {{"account", "acme"}, {"site_uid", "s-001"}, {"device_uid", "d-001"}};
   EXPECT_EQ(ValueOf(families, "datto_rmm_device_online", d1), 1);
