@@ -34,13 +34,16 @@ ARG BUILD_JOBS=
 # 1: also build and run the unit tests (below). The programs are then compiled with -Werror too,
 # so that turning the tests on later changes no compile flag and recompiles nothing.
 ARG DRMM_UNIT_TESTS=0
+# ON: warnings are errors (scripts/test-image.sh passes it, so Debian 13's newer compiler checks
+# the code as Debian 12's does in CI); the unit tests turn it on too.
+ARG DRMM_WERROR=OFF
 # After the compile, the runtime packages as Debian computes them for a .deb: dpkg-shlibdeps maps
 # every shared library the binaries load to the package that ships it on this release.
 RUN cmake -S /src -B /build -G Ninja \
       -DCMAKE_BUILD_TYPE=Release \
       -DDRMM_BUILD_TESTS=OFF \
       -DDRMM_BUILD_BENCHMARKS=OFF \
-      -DDRMM_WERROR="$([ "${DRMM_UNIT_TESTS}" = 1 ] && echo ON || echo OFF)" \
+      -DDRMM_WERROR="$([ "${DRMM_UNIT_TESTS}" = 1 ] && echo ON || echo "${DRMM_WERROR}")" \
       -DDRMM_REVISION_OVERRIDE="${DRMM_REVISION}" \
  && cmake --build /build --target datto-rmm-exporter datto-rmm-sim ${BUILD_JOBS:+-j "${BUILD_JOBS}"} \
  && strip --strip-unneeded /build/bin/datto-rmm-exporter /build/bin/datto-rmm-sim \
@@ -55,7 +58,8 @@ RUN cmake -S /src -B /build -G Ninja \
 # Debian 13's compiler and libraries are newer than Debian 12's: DRMM_UNIT_TESTS=1 (the image
 # test passes it) also builds the unit tests here, warnings as errors, and runs them. The
 # sources they read (tests, rules, dashboards, docs) come in after the binaries are built, so
-# editing them never rebuilds the binaries.
+# editing them never rebuilds the binaries. SimSchemaTest compares the simulator with Datto's
+# OpenAPI document, which lives outside the repository (../shared): it runs in CI on Debian 12.
 COPY tests/ tests/
 COPY rules/ rules/
 COPY dashboards/ dashboards/
@@ -64,7 +68,8 @@ COPY config.example.yaml ./
 RUN if [ "${DRMM_UNIT_TESTS}" = 1 ]; then \
       cmake -S /src -B /build -DDRMM_BUILD_TESTS=ON \
    && cmake --build /build ${BUILD_JOBS:+-j "${BUILD_JOBS}"} -- -k 0 \
-   && ctest --test-dir /build -L unit --output-on-failure -j "$(nproc)" --timeout 300; \
+   && ctest --test-dir /build -L unit -E '^SimSchemaTest' --output-on-failure -j "$(nproc)" \
+        --timeout 300; \
     fi
 
 # ---- runtime stage: shared libraries, CA certificates and the two binaries ----

@@ -22,7 +22,7 @@ packages=(
 )
 if [ "${DRMM_DEPS:-all}" = build ]; then
   # Not needed to compile and run the unit tests: servers and tools of the other suites.
-  not_for_build=" git curl prometheus prometheus-alertmanager jsonnet python3-yaml clang-format clang-tidy hey python3 clang libclang-rt-dev "
+  not_for_build=" git prometheus prometheus-alertmanager jsonnet python3-yaml clang-format clang-tidy hey python3 clang libclang-rt-dev "
   kept=()
   for p in "${packages[@]}"; do
     [[ "$not_for_build" == *" $p "* ]] || kept+=("$p")

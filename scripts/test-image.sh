@@ -232,7 +232,9 @@ unit_tests=${DRMM_IMAGE_UNIT_TESTS:-1}
 bud_args=(--isolation=chroot --format docker --pull=never
   --build-arg "DRMM_REVISION=$revision" --build-arg "DRMM_VERSION=$version"
   --build-arg "DRMM_CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  --build-arg "DRMM_UNIT_TESTS=$unit_tests")
+  --build-arg "DRMM_UNIT_TESTS=$unit_tests" --build-arg "DRMM_WERROR=ON"
+  # The hostile-client tests hold 1,100 connections; buildah's default limit is 1,024 files.
+  --ulimit nofile=4096:4096)
 [ -n "${JOBS:-}" ] && bud_args+=(--build-arg "BUILD_JOBS=$JOBS")
 if [ "${DRMM_IMAGE_LAYERS:-0}" = 1 ]; then bud_args+=(--layers); else bud_args+=(--layers=false); fi
 buildah bud "${bud_args[@]}" -f "$context/Dockerfile" -t "$image" "$context" \
