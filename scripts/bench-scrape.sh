@@ -66,6 +66,8 @@ for sites in $sizes; do
 
   device_metrics=""
   [ "$max_devices" -gt 0 ] && device_metrics="device_metrics: {enabled: true, max_devices: $max_devices}"
+  # Owner-only, as the exporter asks of a file with inline credentials.
+  touch "$work/config.yaml" && chmod 600 "$work/config.yaml"
   cat >"$work/config.yaml" <<EOF
 accounts:
   - name: bench

@@ -507,9 +507,9 @@ TEST(MetricsServer, TheHealthProbeSeesARunningExporter) {
   EXPECT_EQ(ProbeHealth("127.0.0.1:" + std::to_string(server->port()), "", &detail), 1);
   // cpp-httplib names the error ("Connection" in Debian 12's 0.11, "Could not establish
   // connection" in Debian 13's): what the probe adds around it is what is checked.
-  EXPECT_THAT(detail, testing::StartsWith("no answer: "));
-  EXPECT_THAT(detail, testing::HasSubstr("onnection"));
-  EXPECT_THAT(detail, testing::EndsWith(" " + where));
+  EXPECT_THAT(detail, ::testing::StartsWith("no answer: "));
+  EXPECT_THAT(detail, ::testing::HasSubstr("onnection"));
+  EXPECT_THAT(detail, ::testing::EndsWith(" " + where));
   EXPECT_EQ(ProbeHealth(":0", "", &detail), 1);
   EXPECT_EQ(detail, "--web.listen-address \":0\" names no fixed port to probe");
 }
