@@ -11,7 +11,6 @@
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <atomic>
 #include <chrono>
@@ -28,6 +27,7 @@
 #include <vector>
 
 #include "datto/http_transport.h"
+#include "support/gzip_bomb.h"
 
 namespace drmm::datto {
 namespace {
@@ -121,30 +121,7 @@ class LocalServer {
 
   // 128 MB of zeros in about 130 KB of gzip.
   static const std::string& GzipBomb() {
-    static const std::string kBomb = [] {
-      z_stream stream{};
-      deflateInit2(&stream, 1, Z_DEFLATED, 16 + 15, 9, Z_DEFAULT_STRATEGY);
-      const std::string zeros(1 << 20, '\0');
-      std::string out(1 << 20, '\0');
-      for (int i = 0; i < 128; ++i) {
-        stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
-        stream.avail_in = static_cast<uInt>(zeros.size());
-        while (stream.avail_in > 0) {
-          stream.next_out = reinterpret_cast<Bytef*>(out.data()) + stream.total_out;
-          stream.avail_out = static_cast<uInt>(out.size() - stream.total_out);
-          deflate(&stream, Z_NO_FLUSH);
-        }
-      }
-      int status = Z_OK;
-      while (status != Z_STREAM_END) {
-        stream.next_out = reinterpret_cast<Bytef*>(out.data()) + stream.total_out;
-        stream.avail_out = static_cast<uInt>(out.size() - stream.total_out);
-        status = deflate(&stream, Z_FINISH);
-      }
-      out.resize(stream.total_out);
-      deflateEnd(&stream);
-      return out;
-    }();
+    static const std::string kBomb = drmm::testing::MakeGzipBomb(128);
     return kBomb;
   }
 

@@ -8,7 +8,6 @@
 // fault ends. Short intervals, deadlines and back-offs keep the whole file to seconds.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "sim_fixture.h"
+#include "support/gzip_bomb.h"
 #include "support/log_capture.h"
 #include "support/wait_for.h"
 
@@ -88,32 +88,9 @@ class RoutingTransport final : public datto::HttpTransport {
   std::string divert_origin_;
 };
 
-// 64 MB of zeros in about 300 KB of gzip (level 1: made in a fraction of a second).
+// 64 MB of zeros in a little gzip.
 const std::string& GzipBomb() {
-  static const std::string kBomb = [] {
-    z_stream stream{};
-    deflateInit2(&stream, 1, Z_DEFLATED, 16 + 15, 9, Z_DEFAULT_STRATEGY);
-    const std::string zeros(1 << 20, '\0');
-    std::string out(1 << 20, '\0');
-    for (int i = 0; i < 64; ++i) {
-      stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
-      stream.avail_in = static_cast<uInt>(zeros.size());
-      while (stream.avail_in > 0) {
-        stream.next_out = reinterpret_cast<Bytef*>(out.data()) + stream.total_out;
-        stream.avail_out = static_cast<uInt>(out.size() - stream.total_out);
-        deflate(&stream, Z_NO_FLUSH);
-      }
-    }
-    int status = Z_OK;
-    while (status != Z_STREAM_END) {
-      stream.next_out = reinterpret_cast<Bytef*>(out.data()) + stream.total_out;
-      stream.avail_out = static_cast<uInt>(out.size() - stream.total_out);
-      status = deflate(&stream, Z_FINISH);
-    }
-    out.resize(stream.total_out);
-    deflateEnd(&stream);
-    return out;
-  }();
+  static const std::string kBomb = testing::MakeGzipBomb(64);
   return kBomb;
 }
 
