@@ -47,7 +47,4 @@ function(drmm_add_test name)
   foreach(_label IN LISTS _labels)
     set_property(GLOBAL APPEND PROPERTY DRMM_TESTS_${_label} ${name})
   endforeach()
-  # GoogleTest's headers are the heaviest part of every test unit: precompiled once for all
-  # (tests/CMakeLists.txt), with the same flags as every test.
-  target_precompile_headers(${name} REUSE_FROM drmm_test_pch)
 endfunction()
