@@ -1,8 +1,9 @@
 #include "common/secret_redactor.h"
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
+#include <string_view>
+
+#include "common/ascii.h"
 
 namespace drmm {
 namespace {
@@ -21,8 +22,6 @@ int HexValue(char c) {
   return -1;
 }
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 // Compares `form` with the text at `pos`, case-insensitively (hex digits come in either case).
 void MatchForm(std::string_view text, std::size_t pos, std::string_view form, Ends& ends) {
   for (std::size_t k = 0; k < form.size(); ++k) {
@@ -30,15 +29,18 @@ void MatchForm(std::string_view text, std::size_t pos, std::string_view form, En
       ends.cut = true;
       return;
     }
-    if (Lower(text[pos + k]) != form[k]) return;
+    if (AsciiLower(text[pos + k]) != form[k]) return;
   }
   ends.positions.push_back(pos + form.size());
 }
 
+// \uXXXX for a UTF-16 code unit (callers pass values below 0x10000). Written digit by digit:
+// GCC 14 cannot prove the range through snprintf and warns about truncation.
 std::string UnicodeEscape(unsigned long code_unit) {
-  std::array<char, 8> buffer{};
-  std::snprintf(buffer.data(), buffer.size(), "\\u%04lx", code_unit);
-  return buffer.data();
+  static constexpr std::string_view kHexDigits = "0123456789abcdef";
+  std::string escape = "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) escape += kHexDigits[(code_unit >> shift) & 0xFU];
+  return escape;
 }
 
 // The JSON escapes of a code point other than \uXXXX.

@@ -7,18 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "common/ascii.h"
 #include "datto/civil_time.h"
 
 namespace drmm::datto {
 namespace {
-
-std::string ToLower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  });
-  return out;
-}
 
 bool ReadInt(std::string_view text, int& out) {
   if (text.empty() || text.size() > 9) return false;
@@ -30,7 +23,7 @@ bool ReadInt(std::string_view text, int& out) {
 int MonthNumber(std::string_view name) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
-  const std::string lower = ToLower(name);
+  const std::string lower = AsciiLowerCopy(name);
   for (std::size_t i = 0; i < kMonths.size(); ++i) {
     if (lower == kMonths[i]) return static_cast<int>(i) + 1;
   }
@@ -65,7 +58,7 @@ std::optional<std::int64_t> ParseHttpDateSeconds(std::string_view text) {
          ReadInt(tokens[4], minute) && ReadInt(tokens[5], second) && ReadInt(tokens[6], year);
   } else {
     month = MonthNumber(tokens[2]);
-    ok = tokens.size() == 8 && ToLower(tokens[7]) == "gmt" && ReadInt(tokens[1], day) &&
+    ok = tokens.size() == 8 && AsciiLowerCopy(tokens[7]) == "gmt" && ReadInt(tokens[1], day) &&
          ReadInt(tokens[3], year) && ReadInt(tokens[4], hour) && ReadInt(tokens[5], minute) &&
          ReadInt(tokens[6], second);
     if (ok && tokens[3].size() == 2) year += year >= 70 ? 1900 : 2000;  // RFC 850's two digits

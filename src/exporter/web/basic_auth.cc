@@ -8,6 +8,8 @@
 #include <cctype>
 #include <memory>
 
+#include "common/ascii.h"
+
 namespace drmm {
 namespace {
 
@@ -92,10 +94,7 @@ bool BcryptMatches(std::string_view password, const std::string& hash) {
 
 std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header) {
   constexpr std::string_view kScheme = "basic ";
-  if (header.size() < kScheme.size()) return std::nullopt;
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
-  }
+  if (!StartsWithIgnoringAsciiCase(header, kScheme)) return std::nullopt;
   const auto decoded = DecodeBase64(header.substr(kScheme.size()));
   if (!decoded) return std::nullopt;
   const auto colon = decoded->find(':');

@@ -1,6 +1,7 @@
 #include "exporter/web/http_rules.h"
 
-#include <cctype>
+#include "common/ascii.h"
+#include "common/http_status.h"
 
 namespace drmm {
 namespace {
@@ -9,17 +10,6 @@ std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   return text;
-}
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // Whether the parameters of a coding (";q=0.5;x=y") set q to zero.
@@ -91,38 +81,11 @@ bool AcceptsGzip(std::string_view accept_encoding) {
     accept_encoding = comma == std::string_view::npos ? "" : accept_encoding.substr(comma + 1);
     const auto semicolon = part.find(';');
     const std::string_view coding = Trim(part.substr(0, semicolon));
-    if (!EqualsIgnoringCase(coding, "gzip")) continue;
+    if (!EqualsIgnoringAsciiCase(coding, "gzip")) continue;
     if (semicolon != std::string_view::npos && QualityZero(part.substr(semicolon + 1))) continue;
     return true;
   }
   return false;
-}
-
-std::string_view ReasonPhrase(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 413:
-      return "Payload Too Large";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Unknown";
-  }
 }
 
 std::string FormatResponseHead(const ResponseHead& head) {
@@ -131,7 +94,7 @@ std::string FormatResponseHead(const ResponseHead& head) {
   out += "HTTP/1.1 ";
   out += std::to_string(head.status);
   out += ' ';
-  out += ReasonPhrase(head.status);
+  out += HttpReasonPhrase(head.status);
   out += "\r\n";
   if (!head.content_type.empty()) out += "Content-Type: " + head.content_type + "\r\n";
   out += "Content-Length: " + std::to_string(head.content_length) + "\r\n";

@@ -42,6 +42,5 @@ struct ResponseHead {
 
 // "HTTP/1.1 200 OK\r\n...\r\n\r\n".
 std::string FormatResponseHead(const ResponseHead& head);
-std::string_view ReasonPhrase(int status);
 
 }  // namespace drmm

@@ -27,6 +27,7 @@
 #include <thread>
 #include <variant>
 
+#include "common/http_status.h"
 #include "common/listen_address.h"
 #include "common/log.h"
 #include "exporter/web/http_rules.h"
@@ -467,7 +468,7 @@ class MetricsServer::Impl::Connection : public std::enable_shared_from_this<Conn
     waiting_ = false;
     keep_alive_ = false;
     head_only_ = false;
-    Respond(status, kTextContentType, std::string(ReasonPhrase(status)) + "\n");
+    Respond(status, kTextContentType, std::string(HttpReasonPhrase(status)) + "\n");
   }
 
   void Send(ResponseHead head, SharedBody body) {
