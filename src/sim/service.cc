@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "common/ascii.h"
 #include "common/duration.h"
+#include "common/http_status.h"
 #include "common/log.h"
 #include "sim/generator.h"
 #include "sim/ground_truth.h"
@@ -27,15 +30,6 @@ constexpr auto kChurnSpacing = std::chrono::milliseconds(100);
 constexpr std::uint64_t kTokenSeedSalt = 0x746f6b656e73ULL;
 constexpr std::uint64_t kChurnSeedSalt = 0x636875726e21ULL;
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 SimResponse JsonResponse(int status, std::string body) {
   SimResponse r;
   r.status = status;
@@ -43,39 +37,12 @@ SimResponse JsonResponse(int status, std::string body) {
   return r;
 }
 
-std::string_view ReasonPhrase(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Error";
-  }
-}
-
 // The Spring-style error body the API's framework writes; clients treat it as opaque text.
 SimResponse ErrorResponse(int status, std::string_view path, std::string_view message,
                           std::int64_t now_ms) {
   const json body = {{"timestamp", now_ms},
                      {"status", status},
-                     {"error", ReasonPhrase(status)},
+                     {"error", HttpReasonPhrase(status)},
                      {"message", message},
                      {"path", path}};
   return JsonResponse(status, body.dump());
@@ -148,7 +115,7 @@ int CeilSeconds(Duration d) {
 
 std::string SimRequest::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (EqualsIgnoreCase(key, name)) return value;
+    if (EqualsIgnoringAsciiCase(key, name)) return value;
   }
   return {};
 }
@@ -377,8 +344,8 @@ SimResponse Service::HandleApi(const SimRequest& request, SteadyTime now) {
           r.status = fault->status;
           r.content_type = "text/html";
           r.body = "<html><head><title>" + std::to_string(fault->status) + " " +
-                   std::string(ReasonPhrase(fault->status)) + "</title></head><body><h1>" +
-                   std::string(ReasonPhrase(fault->status)) + "</h1></body></html>";
+                   std::string(HttpReasonPhrase(fault->status)) + "</title></head><body><h1>" +
+                   std::string(HttpReasonPhrase(fault->status)) + "</h1></body></html>";
         }
         r.delay = delay;
         return r;
@@ -625,8 +592,7 @@ void Service::EndWalk(const std::string& path) {
 SimResponse Service::IssueToken(const SimRequest& request, const Params& query, SteadyTime now) {
   const std::string authorization = request.Header("Authorization");
   const bool basic_ok =
-      authorization.size() > 6 &&
-      EqualsIgnoreCase(std::string_view(authorization).substr(0, 6), "basic ") &&
+      authorization.size() > 6 && StartsWithIgnoringAsciiCase(authorization, "basic ") &&
       Base64Decode(std::string_view(authorization).substr(6)) == std::string(kBasicClient);
   if (!basic_ok) {
     SimResponse r =
@@ -665,8 +631,7 @@ std::optional<SimResponse> Service::CheckBearer(const SimRequest& request, Stead
                                                    std::string(error) + "\"");
     return r;
   };
-  if (authorization.size() <= 7 ||
-      !EqualsIgnoreCase(std::string_view(authorization).substr(0, 7), "bearer ")) {
+  if (authorization.size() <= 7 || !StartsWithIgnoringAsciiCase(authorization, "bearer ")) {
     return unauthorized("unauthorized", "Full authentication is required to access this resource");
   }
   switch (tokens_.Check(std::string_view(authorization).substr(7), now)) {
