@@ -10,7 +10,6 @@
 
 #include "common/byte_size.h"
 #include "common/duration.h"
-#include "common/yaml_guard.h"
 #include "exporter/catalog/catalog.h"
 #include "exporter/config/credentials.h"
 #include "exporter/config/platform.h"
@@ -102,50 +101,19 @@ bool ValidAccountName(std::string_view name) {
   });
 }
 
-// yaml-cpp's message, minus the offending character it quotes for bad escapes (it could be part
-// of a secret written in double quotes).
-std::string SyntaxMessage(const YAML::Exception& e) {
-  std::string message = e.msg;
-  for (const std::string_view prefix : {std::string_view(YAML::ErrorMsg::INVALID_ESCAPE),
-                                        std::string_view(YAML::ErrorMsg::INVALID_UNICODE)}) {
-    if (message.starts_with(prefix)) {
-      message = std::string(prefix.substr(0, prefix.find_last_not_of(": ") + 1));
-    }
-  }
-  std::string out = "YAML syntax error";
-  if (!e.mark.is_null()) out += " at column " + std::to_string(e.mark.column + 1);
-  return out + ": " + message;
-}
-
 class Loader {
  public:
   Loader(const Environment& env, ConfigErrorList& errors) : env_(env), errors_(errors) {}
 
   std::optional<Config> Run(std::string_view text) {
-    // Before yaml-cpp: its LoadAll never returns on a ',' where a document starts.
-    if (const auto loop = FindYamlDocumentLoop(text)) {
-      errors_.Add({loop->line, ""}, "YAML syntax error at column " + std::to_string(loop->column) +
-                                        ": " + std::string(kYamlDocumentLoopMessage));
-      return std::nullopt;
-    }
-    std::vector<YAML::Node> documents;
-    try {
-      documents = YAML::LoadAll(std::string(text));
-    } catch (const YAML::Exception& e) {
-      errors_.Add({e.mark.is_null() ? 0 : e.mark.line + 1, ""}, SyntaxMessage(e));
-      return std::nullopt;
-    }
-    for (std::size_t i = 1; i < documents.size(); ++i) {
-      if (documents[i].IsNull()) continue;  // a stray trailing "---" is harmless
-      errors_.Add({YamlLine(documents[i]), ""},
-                  "a second YAML document (---) is not allowed: list every account under one "
-                  "accounts:");
-    }
-    if (documents.empty() || documents.front().IsNull()) {
+    const auto document =
+        LoadSingleYamlDocument(text, "list every account under one accounts:", errors_);
+    if (!document) return std::nullopt;
+    if (document->IsNull()) {
       errors_.Add({1, "accounts"}, "missing: the file is empty; " + std::string(kListAccounts));
       return std::nullopt;
     }
-    const YamlField root{documents.front(), {YamlLine(documents.front()), ""}};
+    const YamlField root{*document, {YamlLine(*document), ""}};
     const auto top = YamlMapReader::Open(root, kTopKeys, errors_);
     if (!top) return std::nullopt;
 

@@ -6,6 +6,7 @@
 
 #include "common/byte_size.h"
 #include "common/duration.h"
+#include "common/yaml_guard.h"
 
 namespace drmm {
 namespace {
@@ -30,7 +31,48 @@ bool AllDigits(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// yaml-cpp's message, minus the offending character it quotes for bad escapes (it could be part
+// of a secret written in double quotes).
+std::string SyntaxMessage(const YAML::Exception& e) {
+  std::string message = e.msg;
+  for (const std::string_view prefix : {std::string_view(YAML::ErrorMsg::INVALID_ESCAPE),
+                                        std::string_view(YAML::ErrorMsg::INVALID_UNICODE)}) {
+    if (message.starts_with(prefix)) {
+      message = std::string(prefix.substr(0, prefix.find_last_not_of(": ") + 1));
+    }
+  }
+  std::string out = "YAML syntax error";
+  if (!e.mark.is_null()) out += " at column " + std::to_string(e.mark.column + 1);
+  return out + ": " + message;
+}
+
 }  // namespace
+
+std::optional<YAML::Node> LoadSingleYamlDocument(std::string_view text,
+                                                 std::string_view second_document_hint,
+                                                 ConfigErrorList& errors) {
+  // Before yaml-cpp: its LoadAll never returns on a ',' where a document starts.
+  if (const auto loop = FindYamlDocumentLoop(text)) {
+    errors.Add({loop->line, ""}, "YAML syntax error at column " + std::to_string(loop->column) +
+                                     ": " + std::string(kYamlDocumentLoopMessage));
+    return std::nullopt;
+  }
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    errors.Add({e.mark.is_null() ? 0 : e.mark.line + 1, ""}, SyntaxMessage(e));
+    return std::nullopt;
+  }
+  for (std::size_t i = 1; i < documents.size(); ++i) {
+    if (documents[i].IsNull()) continue;  // a stray trailing "---" is harmless
+    std::string message = "a second YAML document (---) is not allowed";
+    if (!second_document_hint.empty()) message += ": " + std::string(second_document_hint);
+    errors.Add({YamlLine(documents[i]), ""}, message);
+  }
+  if (documents.empty()) return YAML::Node();
+  return documents.front();
+}
 
 int YamlLine(const YAML::Node& node) {
   const YAML::Mark mark = node.Mark();

@@ -25,6 +25,16 @@ struct YamlField {
   ConfigLocation at;
 };
 
+// Parses a config file's text, which must hold one YAML document. Runs the guard against
+// yaml-cpp's endless-document loop first; a syntax error is recorded with its line and column
+// (for a bad escape without the character, which may belong to a secret); a second non-empty
+// document is recorded as "a second YAML document (---) is not allowed" followed by
+// `second_document_hint` when that is not empty. Returns the first document (a null node for an
+// empty text), or nullopt when the text could not be parsed.
+std::optional<YAML::Node> LoadSingleYamlDocument(std::string_view text,
+                                                 std::string_view second_document_hint,
+                                                 ConfigErrorList& errors);
+
 // 1-based line of a node; 0 when yaml-cpp has no position for it.
 int YamlLine(const YAML::Node& node);
 

@@ -12,7 +12,6 @@
 #include <span>
 #include <sstream>
 
-#include "common/yaml_guard.h"
 #include "exporter/config/yaml_reader.h"
 #include "exporter/web/basic_auth.h"
 
@@ -117,13 +116,6 @@ std::string JoinNames(const Named& table) {
   return out;
 }
 
-// yaml-cpp's message, as the main config's loader words it.
-std::string SyntaxMessage(const YAML::Exception& e) {
-  std::string out = "YAML syntax error";
-  if (!e.mark.is_null()) out += " at column " + std::to_string(e.mark.column + 1);
-  return out + ": " + e.msg;
-}
-
 // A header value goes into the response as written: no control characters (a newline would
 // let the file add headers of its own choosing).
 bool PlainHeaderValue(std::string_view value) {
@@ -141,25 +133,11 @@ class WebConfigReader {
   std::optional<WebConfig> Run(std::string_view text, const std::string& file) {
     WebConfig config;
     config.file = file;
-    if (const auto loop = FindYamlDocumentLoop(text)) {
-      errors_.Add({loop->line, ""}, "YAML syntax error at column " + std::to_string(loop->column) +
-                                        ": " + std::string(kYamlDocumentLoopMessage));
-      return std::nullopt;
-    }
-    std::vector<YAML::Node> documents;
-    try {
-      documents = YAML::LoadAll(std::string(text));
-    } catch (const YAML::Exception& e) {
-      errors_.Add({e.mark.is_null() ? 0 : e.mark.line + 1, ""}, SyntaxMessage(e));
-      return std::nullopt;
-    }
-    for (std::size_t i = 1; i < documents.size(); ++i) {
-      if (documents[i].IsNull()) continue;
-      errors_.Add({YamlLine(documents[i]), ""}, "a second YAML document (---) is not allowed");
-    }
+    const auto document = LoadSingleYamlDocument(text, "", errors_);
+    if (!document) return std::nullopt;
     // An empty file is a valid web config that changes nothing, as in exporter-toolkit.
-    if (documents.empty() || documents.front().IsNull()) return config;
-    const YamlField root{documents.front(), {YamlLine(documents.front()), ""}};
+    if (document->IsNull()) return config;
+    const YamlField root{*document, {YamlLine(*document), ""}};
     const auto top = YamlMapReader::Open(root, kTopKeys, errors_, kTopRefusals);
     if (!top) return std::nullopt;
     if (const auto* tls = top->Find("tls_server_config")) ReadTls(*tls, config.tls);
