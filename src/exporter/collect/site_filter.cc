@@ -2,12 +2,21 @@
 
 #include <algorithm>
 #include <optional>
+#include <regex>
+#include <vector>
 
 namespace drmm {
 
-std::optional<std::string> SiteFilter::CompileEntries(const std::vector<std::string>& texts,
-                                                      std::string_view list,
-                                                      std::vector<Entry>& out) {
+namespace {
+
+struct Entry {
+  std::string text;
+  std::regex pattern;
+};
+
+// Returns an error naming the entry when one is not a valid regular expression.
+std::optional<std::string> CompileEntries(const std::vector<std::string>& texts,
+                                          std::string_view list, std::vector<Entry>& out) {
   for (std::size_t i = 0; i < texts.size(); ++i) {
     try {
       out.push_back(Entry{texts[i], std::regex(texts[i], std::regex::ECMAScript)});
@@ -19,28 +28,37 @@ std::optional<std::string> SiteFilter::CompileEntries(const std::vector<std::str
   return std::nullopt;
 }
 
-std::variant<SiteFilter, std::string> SiteFilter::Create(const SiteFilterConfig& config) {
-  SiteFilter filter;
-  filter.deleted_devices_ = config.deleted_devices;
-  filter.on_demand_ = config.on_demand;
-  if (auto error = CompileEntries(config.include, "include", filter.include_)) return *error;
-  if (auto error = CompileEntries(config.exclude, "exclude", filter.exclude_)) return *error;
-  return filter;
-}
-
-bool SiteFilter::AnyMatches(const std::vector<Entry>& entries, std::string_view uid,
-                            std::string_view name) {
+bool AnyMatches(const std::vector<Entry>& entries, std::string_view uid, std::string_view name) {
   return std::any_of(entries.begin(), entries.end(), [&](const Entry& entry) {
     // regex_match (not regex_search): the pattern must cover the whole name.
     return entry.text == uid || std::regex_match(name.begin(), name.end(), entry.pattern);
   });
 }
 
+}  // namespace
+
+struct SiteFilter::Patterns {
+  std::vector<Entry> include;
+  std::vector<Entry> exclude;
+};
+
+std::variant<SiteFilter, std::string> SiteFilter::Create(const SiteFilterConfig& config) {
+  auto patterns = std::make_shared<Patterns>();
+  if (auto error = CompileEntries(config.include, "include", patterns->include)) return *error;
+  if (auto error = CompileEntries(config.exclude, "exclude", patterns->exclude)) return *error;
+  SiteFilter filter;
+  filter.patterns_ = std::move(patterns);
+  filter.deleted_devices_ = config.deleted_devices;
+  filter.on_demand_ = config.on_demand;
+  return filter;
+}
+
 bool SiteFilter::Includes(std::string_view uid, std::string_view name, bool on_demand) const {
   if (name == kDeletedDevicesSite && !deleted_devices_) return false;
   if (on_demand && !on_demand_) return false;
-  if (!include_.empty() && !AnyMatches(include_, uid, name)) return false;
-  return !AnyMatches(exclude_, uid, name);
+  if (patterns_ == nullptr) return true;  // a default-constructed filter: every site
+  if (!patterns_->include.empty() && !AnyMatches(patterns_->include, uid, name)) return false;
+  return !AnyMatches(patterns_->exclude, uid, name);
 }
 
 }  // namespace drmm

@@ -1,14 +1,14 @@
 // Which sites of an account are exported, compiled once from the config's `sites:` block.
 // The folds keep every site; BuildFamilies asks the filter on every scrape, so changing the
 // filter never needs a new page walk. Immutable after Create: safe for concurrent readers.
+// The compiled patterns live behind a pointer so that <regex>, one of the heaviest standard
+// headers, is compiled in site_filter.cc only and not in every unit that holds a filter.
 #pragma once
 
-#include <optional>
-#include <regex>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
-#include <vector>
 
 #include "exporter/config/config.h"
 
@@ -30,20 +30,11 @@ class SiteFilter {
   bool Includes(std::string_view uid, std::string_view name, bool on_demand) const;
 
  private:
-  struct Entry {
-    std::string text;
-    std::regex pattern;
-  };
+  struct Patterns;  // the include and exclude entries, compiled (site_filter.cc)
 
   SiteFilter() = default;
-  // Returns an error naming the entry when one is not a valid regular expression.
-  static std::optional<std::string> CompileEntries(const std::vector<std::string>& texts,
-                                                   std::string_view list, std::vector<Entry>& out);
-  static bool AnyMatches(const std::vector<Entry>& entries, std::string_view uid,
-                         std::string_view name);
 
-  std::vector<Entry> include_;
-  std::vector<Entry> exclude_;
+  std::shared_ptr<const Patterns> patterns_;
   bool deleted_devices_ = false;
   bool on_demand_ = true;
 };
