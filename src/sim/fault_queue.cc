@@ -1,6 +1,7 @@
 #include "sim/fault_queue.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace drmm::sim {
 

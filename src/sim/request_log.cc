@@ -1,6 +1,7 @@
 #include "sim/request_log.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace drmm::sim {
 

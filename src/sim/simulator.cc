@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <stop_token>
 #include <thread>

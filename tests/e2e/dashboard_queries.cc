@@ -1,5 +1,6 @@
 #include "dashboard_queries.h"
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <string_view>

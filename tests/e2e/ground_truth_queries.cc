@@ -1,6 +1,7 @@
 #include "ground_truth_queries.h"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 

@@ -1,5 +1,6 @@
 #include "sim_admin.h"
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <nlohmann/json.hpp>
 
 #include "dashboard_queries.h"
 #include "fill_template.h"

@@ -1,6 +1,7 @@
 // The simulator over HTTP: authentication, every endpoint, errors and pagination.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "sim/simulator.h"

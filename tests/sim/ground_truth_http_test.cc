@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
