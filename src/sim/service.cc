@@ -10,9 +10,9 @@
 #include "common/http_status.h"
 #include "common/log.h"
 #include "sim/generator.h"
-#include "sim/ground_truth.h"
 #include "sim/pagination.h"
 #include "sim/render.h"
+#include "sim/responses.h"
 #include "sim/scenario.h"
 #include "sim/time_format.h"
 
@@ -21,7 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kBasicClient = "public-client:public";
 constexpr std::string_view kVersion = "2.0.0 (Build 201_aadf6556fb176a75fbb9b2aad0f0d2301d64c88a)";
 // A backlog of due churn (after a pause, or a jump of a test clock) is capped: the account
 // moves as much as a busy stretch would, not by its whole history at once.
@@ -30,46 +29,12 @@ constexpr auto kChurnSpacing = std::chrono::milliseconds(100);
 constexpr std::uint64_t kTokenSeedSalt = 0x746f6b656e73ULL;
 constexpr std::uint64_t kChurnSeedSalt = 0x636875726e21ULL;
 
-SimResponse JsonResponse(int status, std::string body) {
-  SimResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-// The Spring-style error body the API's framework writes; clients treat it as opaque text.
-SimResponse ErrorResponse(int status, std::string_view path, std::string_view message,
-                          std::int64_t now_ms) {
-  const json body = {{"timestamp", now_ms},
-                     {"status", status},
-                     {"error", HttpReasonPhrase(status)},
-                     {"message", message},
-                     {"path", path}};
-  return JsonResponse(status, body.dump());
-}
-
-SimResponse OAuthError(int status, std::string_view error, std::string_view description) {
-  SimResponse r =
-      JsonResponse(status, json{{"error", error}, {"error_description", description}}.dump());
-  return r;
-}
-
 std::string Malform(std::string body) {
   // A complete body with one structural character removed: no parser accepts it.
   const auto colon = body.find(':');
   if (colon == std::string::npos) return body + "{\"";
   body[colon] = ' ';
   return body;
-}
-
-std::optional<TimestampFormat> ParseTimestampFormat(std::string_view text) {
-  if (text == "ms") return TimestampFormat::kEpochMillis;
-  if (text == "iso") return TimestampFormat::kIso8601;
-  return std::nullopt;
-}
-
-std::string_view TimestampFormatName(TimestampFormat format) {
-  return format == TimestampFormat::kIso8601 ? "iso" : "ms";
 }
 
 AccountState BuildAccount(const SimulatorOptions& options, std::int64_t now_ms,
@@ -230,42 +195,6 @@ void Service::SetChurnPerMinute(double per_minute) {
   churn_per_minute_ = std::max(per_minute, 0.0);
   churn_epoch_ = now;
   churn_applied_ = 0;
-}
-
-// ---- admin operations --------------------------------------------------------------------------
-
-json Service::GroundTruth() {
-  return ComputeGroundTruth(*State(), options_.page_max, options_.alerts_page_max,
-                            ToEpochMillis(clock_.WallNow()));
-}
-
-json Service::RequestLog(std::uint64_t since_seq) const {
-  json log = log_.ToJson(since_seq);
-  std::lock_guard lock(limiter_mutex_);
-  log["peak_account_window"] = limiter_.PeakCount();
-  return log;
-}
-
-void Service::ResetRequestLog() {
-  log_.Reset();
-  std::lock_guard lock(limiter_mutex_);
-  limiter_.ResetPeak();
-}
-
-void Service::InjectFault(const FaultSpec& fault) { faults_.Add(fault); }
-
-void Service::ClearFaults() { faults_.Clear(); }
-
-void Service::RevokeAllTokens() { tokens_.RevokeAll(); }
-
-void Service::SetOtherConsumersRpm(double rpm) {
-  rpm = std::max(rpm, 0.0);
-  {
-    std::lock_guard lock(limiter_mutex_);
-    limiter_.SetOtherConsumers(rpm, clock_.Now());
-  }
-  std::lock_guard lock(settings_mutex_);
-  other_consumers_rpm_ = rpm;
 }
 
 // ---- the API -----------------------------------------------------------------------------------
@@ -589,62 +518,6 @@ void Service::EndWalk(const std::string& path) {
   std::erase_if(walks_, [&](const auto& walk) { return walk.first == path; });
 }
 
-SimResponse Service::IssueToken(const SimRequest& request, const Params& query, SteadyTime now) {
-  const std::string authorization = request.Header("Authorization");
-  const bool basic_ok =
-      authorization.size() > 6 && StartsWithIgnoringAsciiCase(authorization, "basic ") &&
-      Base64Decode(std::string_view(authorization).substr(6)) == std::string(kBasicClient);
-  if (!basic_ok) {
-    SimResponse r =
-        OAuthError(401, "unauthorized", "Full authentication is required to access this resource");
-    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"oauth2/client\"");
-    return r;
-  }
-  Params form = ParseFormUrlEncoded(request.body);
-  form.insert(form.end(), query.begin(), query.end());  // Spring reads both
-  const auto grant_type = FindParam(form, "grant_type");
-  if (grant_type != "password") {
-    return OAuthError(400, "unsupported_grant_type",
-                      "Unsupported grant type: " + grant_type.value_or(""));
-  }
-  const auto username = FindParam(form, "username");
-  const auto password = FindParam(form, "password");
-  if (username != options_.api_key || password != options_.api_secret) {
-    return OAuthError(401, "unauthorized", "Bad credentials");
-  }
-  const IssuedToken token =
-      tokens_.Issue(*username, now, clock_.WallNow(), options_.token_lifetime);
-  const json body = {{"access_token", token.access_token},
-                     {"token_type", "bearer"},
-                     {"refresh_token", token.refresh_token},
-                     {"expires_in", token.expires_in_seconds},
-                     {"scope", "default"},
-                     {"jti", token.jti}};
-  return JsonResponse(200, body.dump());
-}
-
-std::optional<SimResponse> Service::CheckBearer(const SimRequest& request, SteadyTime now) {
-  const std::string authorization = request.Header("Authorization");
-  auto unauthorized = [](std::string_view error, std::string_view description) {
-    SimResponse r = OAuthError(401, error, description);
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"oauth2-resource\", error=\"" +
-                                                   std::string(error) + "\"");
-    return r;
-  };
-  if (authorization.size() <= 7 || !StartsWithIgnoringAsciiCase(authorization, "bearer ")) {
-    return unauthorized("unauthorized", "Full authentication is required to access this resource");
-  }
-  switch (tokens_.Check(std::string_view(authorization).substr(7), now)) {
-    case TokenCheck::kValid:
-      return std::nullopt;
-    case TokenCheck::kExpired:
-      return unauthorized("invalid_token", "Access token expired");
-    case TokenCheck::kUnknown:
-      break;
-  }
-  return unauthorized("invalid_token", "Invalid access token");
-}
-
 SimResponse Service::RequestRate(SteadyTime now) {
   std::int64_t count = 0;
   RateLimitSettings limits;
@@ -679,175 +552,6 @@ SimResponse Service::Status() const {
                                 {"status", "OK"},
                                 {"started", FormatIsoMillis(ToEpochMillis(started_wall_))}}
                                .dump());
-}
-
-// ---- admin endpoints ---------------------------------------------------------------------------
-
-SimResponse Service::HandleAdmin(const SimRequest& request) {
-  const std::string& path = request.path;
-  const Params query = ParseFormUrlEncoded(request.query);
-  const std::int64_t now_ms = ToEpochMillis(clock_.WallNow());
-  auto ok = [](const json& body) { return JsonResponse(200, body.dump()); };
-  auto bad = [&](std::string_view message) { return ErrorResponse(400, path, message, now_ms); };
-  auto only = [&](std::initializer_list<std::string_view> methods) -> std::optional<SimResponse> {
-    for (std::string_view m : methods) {
-      if (request.method == m) return std::nullopt;
-    }
-    std::string allowed;
-    for (std::string_view m : methods) allowed += (allowed.empty() ? "" : ", ") + std::string(m);
-    SimResponse r = ErrorResponse(405, path, "Use " + allowed, now_ms);
-    r.headers.emplace_back("Allow", allowed);
-    return r;
-  };
-
-  if (path == "/__sim/ground-truth") {
-    if (auto r = only({"GET"})) return *r;
-    return ok(GroundTruth());
-  }
-  if (path == "/__sim/requests") {
-    if (auto r = only({"GET"})) return *r;
-    std::uint64_t since = 0;
-    if (auto text = FindParam(query, "since")) {
-      try {
-        std::size_t used = 0;
-        since = std::stoull(*text, &used);
-        if (used != text->size()) return bad("since must be a sequence number");
-      } catch (const std::exception&) {
-        return bad("since must be a sequence number");
-      }
-    }
-    return ok(RequestLog(since));
-  }
-  if (path == "/__sim/requests/reset") {
-    if (auto r = only({"POST"})) return *r;
-    ResetRequestLog();
-    return ok({{"reset", true}});
-  }
-  if (path == "/__sim/faults") {
-    if (auto r = only({"GET", "POST", "DELETE"})) return *r;
-    if (request.method == "DELETE") {
-      ClearFaults();
-    } else if (request.method == "POST") {
-      const json body = json::parse(request.body, nullptr, false);
-      if (body.is_discarded()) return bad("the body must be JSON: a fault object or an array");
-      const json list = body.is_array() ? body : json::array({body});
-      std::vector<FaultSpec> parsed;
-      for (const auto& item : list) {
-        FaultParse result = FaultFromJson(item);
-        if (!result.fault) return bad(result.error);
-        parsed.push_back(std::move(*result.fault));
-      }
-      for (const auto& fault : parsed) InjectFault(fault);
-    }
-    return ok({{"faults", faults_.ToJson()}});
-  }
-  if (path == "/__sim/churn") {
-    if (auto r = only({"POST"})) return *r;
-    int events = 1;
-    if (auto text = FindParam(query, "events")) {
-      try {
-        std::size_t used = 0;
-        events = std::stoi(*text, &used);
-        if (used != text->size() || events < 0 || events > 1'000'000) throw std::out_of_range("");
-      } catch (const std::exception&) {
-        return bad("events must be an integer in [0, 1000000]");
-      }
-    }
-    ApplyChurn(events);
-    return ok({{"applied", events}});
-  }
-  if (path == "/__sim/tokens/revoke") {
-    if (auto r = only({"POST"})) return *r;
-    RevokeAllTokens();
-    return ok({{"revoked", true}});
-  }
-  if (path == "/__sim/settings") {
-    if (auto r = only({"GET", "PUT"})) return *r;
-    return AdminSettings(request);
-  }
-  return ErrorResponse(404, path, "Unknown admin path", now_ms);
-}
-
-SimResponse Service::AdminSettings(const SimRequest& request) {
-  const std::int64_t now_ms = ToEpochMillis(clock_.WallNow());
-  if (request.method == "PUT") {
-    const json body = json::parse(request.body, nullptr, false);
-    if (!body.is_object()) {
-      return ErrorResponse(400, request.path, "the body must be a JSON object", now_ms);
-    }
-    std::optional<double> rpm, churn;
-    std::optional<TimestampFormat> timestamps;
-    std::optional<Duration> throttle;
-    std::optional<int> limit;
-    auto number = [&](const json& v, std::string_view key) -> std::optional<double> {
-      if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1'000'000) {
-        throw std::invalid_argument(std::string(key) + " must be a number in [0, 1000000]");
-      }
-      return v.get<double>();
-    };
-    try {
-      for (const auto& [key, value] : body.items()) {
-        if (key == "other_consumers_rpm") {
-          rpm = number(value, key);
-        } else if (key == "churn_per_minute") {
-          churn = number(value, key);
-        } else if (key == "device_timestamps") {
-          timestamps =
-              value.is_string() ? ParseTimestampFormat(value.get<std::string>()) : std::nullopt;
-          if (!timestamps)
-            throw std::invalid_argument("device_timestamps must be \"ms\" or \"iso\"");
-        } else if (key == "throttle_delay") {
-          const auto d = value.is_string() ? ParseDuration(value.get<std::string>()) : std::nullopt;
-          if (!d) throw std::invalid_argument("throttle_delay must be a duration such as \"1s\"");
-          throttle = *d;
-        } else if (key == "rate_limit") {
-          if (!value.is_number_integer() || value.get<std::int64_t>() < 1 ||
-              value.get<std::int64_t>() > 1'000'000) {
-            throw std::invalid_argument("rate_limit must be an integer in [1, 1000000]");
-          }
-          limit = value.get<int>();
-        } else {
-          throw std::invalid_argument("unknown setting \"" + key + "\"");
-        }
-      }
-    } catch (const std::invalid_argument& e) {
-      return ErrorResponse(400, request.path, e.what(), now_ms);
-    }
-    if (rpm) SetOtherConsumersRpm(*rpm);
-    if (churn) SetChurnPerMinute(*churn);
-    if (limit) {
-      std::lock_guard lock(limiter_mutex_);
-      limiter_.SetLimit(*limit);
-    }
-    std::lock_guard lock(settings_mutex_);
-    if (timestamps) settings_.device_timestamps = *timestamps;
-    if (throttle) settings_.throttle_delay = *throttle;
-  }
-  double churn_rate = 0;
-  {
-    std::lock_guard lock(churn_mutex_);
-    churn_rate = churn_per_minute_;
-  }
-  int limit = 0;
-  {
-    std::lock_guard lock(limiter_mutex_);
-    limit = limiter_.settings().limit;
-  }
-  std::lock_guard lock(settings_mutex_);
-  return JsonResponse(
-      200,
-      json{{"other_consumers_rpm", other_consumers_rpm_},
-           {"churn_per_minute", churn_rate},
-           {"device_timestamps", TimestampFormatName(settings_.device_timestamps)},
-           {"throttle_delay", FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  settings_.throttle_delay))},
-           {"rate_limit", limit},
-           {"rate_window", FormatDuration(options_.rate_window)},
-           {"block_duration", FormatDuration(options_.block_duration)},
-           {"page_max", options_.page_max},
-           {"alerts_page_max", options_.alerts_page_max},
-           {"origin", settings_.origin}}
-          .dump());
 }
 
 }  // namespace drmm::sim

@@ -2,6 +2,8 @@
 // routing and rendering of the API, and the /__sim admin endpoints. The HTTP adapter
 // (simulator.cc) converts requests, holds responses back by the returned delay and drops
 // connections when asked to. Thread-safe; no lock is held while a response is rendered.
+// The class is defined across service.cc (admission, dispatch, paging, churn),
+// service_auth.cc (the OAuth token endpoint and bearer checks) and service_admin.cc (/__sim).
 #pragma once
 
 #include <cstdint>
