@@ -16,6 +16,7 @@
 #                       CPU figure; CI runs POLLS=1
 #   SCRAPES=2000        gzip scrapes by 10 concurrent clients (plus SCRAPES/10, at least 200, without gzip)
 #   MAX_DEVICES=0       >0: per-device series on, capped at this many devices
+#   PAGES_IN_FLIGHT=    the account's pages_in_flight (default: the exporter's, 6)
 # Needs a build (scripts/build.sh) and hey (scripts/install-deps.sh installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,7 @@ sizes=${SIZES:-2000}
 polls=${POLLS:-10}
 scrapes=${SCRAPES:-2000}
 max_devices=${MAX_DEVICES:-0}
+pages_in_flight=${PAGES_IN_FLIGHT:+pages_in_flight: $PAGES_IN_FLIGHT}
 for tool in hey curl python3; do
   command -v "$tool" >/dev/null || { echo "bench-scrape.sh: $tool not found (scripts/install-deps.sh)" >&2; exit 2; }
 done
@@ -83,6 +85,7 @@ accounts:
       devices: {interval: 10s}
       alerts: {interval: 60s}
     $device_metrics
+    $pages_in_flight
 EOF
   port=$(free_port)
   started=$(date +%s.%N)
