@@ -244,4 +244,18 @@ std::optional<std::vector<ConfigText>> ReadYamlStringList(const YamlField& field
   return out;
 }
 
+bool ReadYamlPositiveDuration(const YamlMapReader& map, std::string_view key,
+                              std::chrono::milliseconds& out, ConfigErrorList& errors) {
+  const auto* field = map.Find(key);
+  if (field == nullptr) return false;
+  const auto value = ReadYamlDuration(*field, errors);
+  if (!value) return false;
+  if (value->count() <= 0) {
+    errors.Add(field->at, "must be greater than zero");
+    return false;
+  }
+  out = *value;
+  return true;
+}
+
 }  // namespace drmm

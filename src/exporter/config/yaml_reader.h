@@ -77,6 +77,9 @@ std::optional<bool> ReadYamlBool(const YamlField& field, ConfigErrorList& errors
 // drmm::ParseDuration syntax: "30s", "5m", "1h30m".
 std::optional<std::chrono::milliseconds> ReadYamlDuration(const YamlField& field,
                                                           ConfigErrorList& errors);
+// map[key] as a duration greater than zero, into `out`; false when absent or invalid.
+bool ReadYamlPositiveDuration(const YamlMapReader& map, std::string_view key,
+                              std::chrono::milliseconds& out, ConfigErrorList& errors);
 // ParseByteSize syntax: "32MiB", "500KB", "1048576".
 std::optional<std::uint64_t> ReadYamlByteSize(const YamlField& field, ConfigErrorList& errors);
 // A list of strings; each entry keeps its own location. nullopt when any entry is bad.
