@@ -11,18 +11,34 @@
 #include <bitset>
 #include <cstddef>
 #include <string>
+#include <type_traits>
 
 #include "exporter/catalog/catalog.h"
 #include "exporter/collect/snapshot.h"
 
 namespace drmm {
 
+// At compile time by name: GCC with -fsanitize=address does not treat the comparison of two
+// distinct globals' addresses as a constant expression (names are unique, asserted below). At
+// run time by address, which is cheaper: the renderer asks once per site and family.
 constexpr std::size_t CatalogIndex(const MetricSpec& spec) {
   for (std::size_t i = 0; i < kMetricCatalog.size(); ++i) {
-    if (kMetricCatalog[i] == &spec) return i;
+    const bool same = std::is_constant_evaluated() ? kMetricCatalog[i]->name == spec.name
+                                                   : kMetricCatalog[i] == &spec;
+    if (same) return i;
   }
   return kMetricCatalog.size();
 }
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < kMetricCatalog.size(); ++i) {
+        for (std::size_t j = i + 1; j < kMetricCatalog.size(); ++j) {
+          if (kMetricCatalog[i]->name == kMetricCatalog[j]->name) return false;
+        }
+      }
+      return true;
+    }(),
+    "kMetricCatalog names must be unique: CatalogIndex finds an entry by its name");
 
 // The families a Snapshot renders to: the catalog's entries up to the per-device ones. The
 // exporter's own metrics and the process metrics follow them in the catalog and are rendered
