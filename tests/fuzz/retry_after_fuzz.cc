@@ -1,6 +1,6 @@
 // libFuzzer target for the Retry-After parser and the 403 body classifier
 // (src/datto/retry_policy.h), which read what a server (or anything in the network path) sends.
-// Checks: a wait is never negative nor longer than kMaxRetryAfter, surrounding blanks change
+// Checks: a wait is never negative nor longer than kRetryAfterCeiling, surrounding blanks change
 // nothing, a later "now" never makes the wait longer, and a wait for delta-seconds does not
 // depend on "now" at all.
 #include <chrono>
@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto wait = ParseRetryAfter(value, now);
   if (wait) {
     if (*wait < drmm::Duration::zero()) Fail("negative wait", value);
-    if (*wait > drmm::datto::kMaxRetryAfter) Fail("wait above kMaxRetryAfter", value);
+    if (*wait > drmm::datto::kRetryAfterCeiling) Fail("wait above kRetryAfterCeiling", value);
   }
   if (ParseRetryAfter(" \t" + std::string(value) + "\t ", now) != wait) {
     Fail("blanks around the value change the result", value);
