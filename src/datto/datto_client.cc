@@ -14,6 +14,7 @@
 
 #include "common/duration.h"
 #include "common/log.h"
+#include "common/single_flight.h"
 #include "common/url.h"
 #include "common/watchdog.h"
 #include "datto/decode.h"
@@ -390,21 +391,21 @@ class DattoClient::Impl {
 
   Result<std::int64_t> PageSize(const std::stop_token& stop) {
     std::unique_lock lock(page_size_mutex_);
-    while (!page_size_ && page_size_fetching_) {
-      // One request per client lifetime: later callers wait for the first one's answer.
-      if (!page_size_fetched_.wait(lock, stop, [&] { return !page_size_fetching_; })) {
+    while (!page_size_ && page_size_fetch_.InFlight()) {
+      // One request per client lifetime: later callers wait for the first one's answer (and
+      // after a failure, one of them asks again).
+      if (!page_size_fetch_.AwaitFinish(lock, stop)) {
         return Status(ErrorKind::kCancelled, "cancelled while waiting for the page size");
       }
     }
     if (page_size_) return *page_size_;
-    page_size_fetching_ = true;
+    page_size_fetch_.Start();
     lock.unlock();
     Result<std::int64_t> fetched =
         GetOne<std::int64_t>(endpoint::kPagination, RequestPriority::kSites, DecodePageSize, stop);
     lock.lock();
-    page_size_fetching_ = false;
     if (fetched.ok()) page_size_ = fetched.value();
-    page_size_fetched_.notify_all();
+    page_size_fetch_.Finish();
     return fetched;
   }
 
@@ -459,9 +460,8 @@ class DattoClient::Impl {
   TokenProvider tokens_;
 
   std::mutex page_size_mutex_;
-  std::condition_variable_any page_size_fetched_;
+  SingleFlight page_size_fetch_;
   std::optional<std::int64_t> page_size_;
-  bool page_size_fetching_ = false;
 
   std::mutex enums_mutex_;
   std::set<std::string> reported_enums_;  // at most kMaxReportedEnumValues

@@ -92,28 +92,24 @@ Result<std::string> TokenProvider::Get(const std::stop_token& stop) {
                         std::to_string(left) + "s");
     }
     if (token_ && now < renew_at_) return *token_;
-    if (!fetching_) break;
+    if (!fetch_.InFlight()) break;
     // Another caller is fetching: share its result instead of sending a second request.
-    const std::uint64_t generation = generation_;
-    ++waiters_;
-    const bool done = fetched_.wait(lock, stop, [&] { return generation_ != generation; });
-    --waiters_;
-    if (!done) return Status(ErrorKind::kCancelled, "cancelled while waiting for a token");
+    if (!fetch_.AwaitFinish(lock, stop)) {
+      return Status(ErrorKind::kCancelled, "cancelled while waiting for a token");
+    }
     if (last_fetch_.ok() || last_fetch_.kind() == ErrorKind::kCancelled) continue;
     if (last_fetch_.kind() == ErrorKind::kCredentials) continue;  // answered by the back-off
     if (token_ && clock_.Now() < expires_at_) return *token_;
     return last_fetch_;
   }
 
-  fetching_ = true;
+  fetch_.Start();
   const SteadyTime sent_at = clock_.Now();
   const WallTime sent_at_wall = clock_.WallNow();
   lock.unlock();
   Result<TokenResponse> fetched = Fetch(stop);
   lock.lock();
-  fetching_ = false;
-  ++generation_;
-  fetched_.notify_all();
+  fetch_.Finish();  // the waiters run once the lock is released, after last_fetch_ is set below
 
   if (!fetched.ok()) {
     last_fetch_ = fetched.status();
@@ -171,7 +167,7 @@ std::optional<WallTime> TokenProvider::Expiry() const {
 
 int TokenProvider::Waiters() const {
   std::lock_guard lock(mutex_);
-  return waiters_;
+  return fetch_.Waiters();
 }
 
 }  // namespace drmm::datto

@@ -5,8 +5,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -14,6 +12,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/single_flight.h"
 #include "datto/api_observer.h"
 #include "datto/decode.h"
 #include "datto/request_executor.h"
@@ -80,17 +79,14 @@ class TokenProvider {
   Clock& clock_;
 
   mutable std::mutex mutex_;
-  std::condition_variable_any fetched_;  // a token request ended (generation_ changed)
+  SingleFlight fetch_;  // the token request; waiters then read token_ and last_fetch_
   std::optional<std::string> token_;
   SteadyTime renew_at_{};
   SteadyTime expires_at_{};
   std::optional<WallTime> expiry_wall_;
   std::optional<SteadyTime> credentials_rejected_until_;
   int renewal_failures_ = 0;  // renewals failed in a row while the old token was still valid
-  bool fetching_ = false;
-  std::uint64_t generation_ = 0;
   Status last_fetch_;
-  int waiters_ = 0;
 };
 
 }  // namespace drmm::datto
