@@ -2,9 +2,10 @@
 // retried; a block stops all requests); the message is for logs and never holds a secret.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <utility>
+
+#include "common/result.h"
 
 namespace drmm::datto {
 
@@ -50,22 +51,13 @@ class Status {
   Persistence persistence_ = Persistence::kMaybeTransient;
 };
 
-// A value or the Status that explains why there is none.
+// A value or the Status that explains why there is none: the project's Result (common/result.h)
+// with the client's Status as its error, which its callers have always called status().
 template <typename T>
-class Result {
+class Result : public drmm::Result<T, Status> {
  public:
-  Result(T value) : value_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
-
-  bool ok() const { return value_.has_value(); }
-  const Status& status() const { return status_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  const T* operator->() const { return &*value_; }
-
- private:
-  std::optional<T> value_;
-  Status status_;
+  using drmm::Result<T, Status>::Result;
+  const Status& status() const { return this->error(); }
 };
 
 }  // namespace drmm::datto
