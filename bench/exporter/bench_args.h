@@ -7,25 +7,31 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/command_line.h"
 #include "common/duration.h"
 
 namespace drmm::bench {
 
-// Reads --name=value pairs; every name must be in `known`, else usage and exit 2.
+// Reads --name=value (or --name value) flags in the project's convention
+// (common/command_line.h); every name must be in `known`, which also holds the defaults. A bad
+// command line prints what is wrong and the usage, and exits 2.
 inline std::map<std::string, std::string> ParseArgs(int argc, char** argv,
                                                     const std::map<std::string, std::string>& known,
                                                     const char* usage) {
+  std::vector<std::string> names;
+  for (const auto& entry : known) names.push_back("--" + entry.first);
+  std::vector<FlagShape> shapes;
+  for (const std::string& name : names) shapes.push_back({name, "", true});
+  const auto split = SplitFlags(ArgumentsOf(argc, argv), shapes);
+  if (!split.ok()) {
+    std::fprintf(stderr, "%s\nusage: %s\n", split.error().message.c_str(), usage);
+    std::exit(2);
+  }
   std::map<std::string, std::string> values = known;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const auto eq = arg.find('=');
-    const std::string name(arg.substr(0, eq == std::string_view::npos ? arg.size() : eq));
-    if (!arg.starts_with("--") || eq == std::string_view::npos || !known.count(name.substr(2))) {
-      std::fprintf(stderr, "usage: %s\n", usage);
-      std::exit(2);
-    }
-    values[name.substr(2)] = std::string(arg.substr(eq + 1));
+  for (const FlagArgument& argument : split.value()) {
+    values[names[argument.flag].substr(2)] = std::string(argument.value);
   }
   return values;
 }

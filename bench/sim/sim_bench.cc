@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <sys/resource.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/command_line.h"
 #include "sim/flags.h"
 #include "sim/service.h"
 #include "sim/simulator.h"
@@ -38,21 +40,19 @@ struct Args {
 };
 
 Args ParseArgs(int argc, char** argv) {
+  static constexpr std::array<drmm::FlagShape, 4> kFlags = {
+      {{"--sites", ""}, {"--devices", ""}, {"--alerts", ""}, {"--walks", ""}}};
+  const auto split = drmm::SplitFlags(drmm::ArgumentsOf(argc, argv), kFlags);
+  if (!split.ok()) {
+    std::fprintf(stderr,
+                 "%s\nusage: sim_bench [--sites=N] [--devices=N] [--alerts=N] [--walks=N]\n",
+                 split.error().message.c_str());
+    std::exit(2);
+  }
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto value = [&](std::string_view name, int& out) {
-      if (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=') {
-        out = std::stoi(std::string(arg.substr(name.size() + 1)));
-        return true;
-      }
-      return false;
-    };
-    if (!value("--sites", a.sites) && !value("--devices", a.devices) &&
-        !value("--alerts", a.alerts) && !value("--walks", a.walks)) {
-      std::fprintf(stderr, "usage: sim_bench [--sites=N] [--devices=N] [--alerts=N] [--walks=N]\n");
-      std::exit(2);
-    }
+  std::array<int*, 4> targets = {&a.sites, &a.devices, &a.alerts, &a.walks};
+  for (const drmm::FlagArgument& argument : split.value()) {
+    *targets.at(argument.flag) = std::stoi(std::string(argument.value));
   }
   return a;
 }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 
+#include "common/command_line.h"
 #include "common/duration.h"
 
 namespace drmm::sim {
@@ -144,42 +145,37 @@ const std::map<std::string, Setter, std::less<>>& Setters() {
 
 }  // namespace
 
-FlagsResult ParseFlags(const std::vector<std::string_view>& args) {
-  FlagsResult result;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      result.help = true;
+Result<CommandLine> ParseFlags(std::span<const std::string_view> args) {
+  // The flag table for SplitFlags: --help, then one flag per setter. Every flag may be repeated:
+  // the last value wins, and each --fault adds one.
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const auto& [name, setter] : Setters()) names.push_back("--" + name);
+    return names;
+  }();
+  static const std::vector<FlagShape> kShapes = [] {
+    std::vector<FlagShape> shapes{{"--help", "-h", /*takes_value=*/false}};
+    for (const std::string& name : kNames) shapes.push_back({name, "", true, true});
+    return shapes;
+  }();
+  auto split = SplitFlags(args, kShapes);
+  if (!split.ok()) return split.error();
+  CommandLine command_line;
+  for (const FlagArgument& argument : split.value()) {
+    if (argument.flag == 0) {
+      command_line.help = true;
       continue;
     }
-    if (!arg.starts_with("--") || arg.size() == 2) {
-      result.error = "unexpected argument \"" + std::string(arg) + "\" (flags are --name=value)";
-      return result;
-    }
-    const std::string_view body = arg.substr(2);
-    const auto eq = body.find('=');
-    const std::string_view name = body.substr(0, eq);
-    const auto setter = Setters().find(name);
-    if (setter == Setters().end()) {
-      result.error = "unknown flag --" + std::string(name);
-      return result;
-    }
-    std::string_view value;
-    if (eq != std::string_view::npos) {
-      value = body.substr(eq + 1);
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    } else {
-      result.error = "--" + std::string(name) + " needs a value";
-      return result;
-    }
-    if (std::string error = setter->second(result.options, value); !error.empty()) {
-      result.error = std::move(error);
-      return result;
+    const auto& setter = Setters().find(kShapes[argument.flag].name.substr(2))->second;
+    if (std::string error = setter(command_line.options, argument.value); !error.empty()) {
+      return Error{std::move(error)};
     }
   }
-  if (!result.help) result.error = ValidateOptions(result.options);
-  return result;
+  if (command_line.help) return command_line;
+  if (std::string error = ValidateOptions(command_line.options); !error.empty()) {
+    return Error{std::move(error)};
+  }
+  return command_line;
 }
 
 std::string UsageText() {
@@ -187,7 +183,8 @@ std::string UsageText() {
 
 Serves the Datto RMM REST API v2 on 127.0.0.1, as the real API behaves, over a generated or
 scripted account. The first line on stdout is "datto-rmm-sim listening on http://127.0.0.1:PORT".
-Flags take --name=value or --name value. Durations: 500ms, 2s, 5m, 100h, 1h30m.
+Flags take --name=value or --name value; a later value wins. Durations: 500ms, 2s, 5m, 100h,
+1h30m.
 
 Server
   --port N                  port on 127.0.0.1; 0 picks a free one (default 8780)

@@ -1,22 +1,24 @@
-// datto-rmm-sim's command line: GNU-style long flags (--name=value or --name value) parsed into
+// datto-rmm-sim's command line, in the project's convention (common/command_line.h), parsed into
 // SimulatorOptions. Pure, so every flag and error message is tested without a process.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "common/result.h"
 #include "sim/options.h"
 
 namespace drmm::sim {
 
-struct FlagsResult {
+struct CommandLine {
   SimulatorOptions options;
-  bool help = false;
-  std::string error;  // non-empty: the message (naming the flag) for a bad command line
+  bool help = false;  // --help or -h: print UsageText(); the options are not validated
 };
 
-FlagsResult ParseFlags(const std::vector<std::string_view>& args);
+// argv without the program name, in the project's convention (common/command_line.h). The error
+// names the flag: "--port: expected a number, got \"http\"", "--bogus: unknown flag (see --help)".
+Result<CommandLine> ParseFlags(std::span<const std::string_view> args);
 std::string UsageText();
 
 }  // namespace drmm::sim

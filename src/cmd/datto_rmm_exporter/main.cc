@@ -290,13 +290,13 @@ int Run(const Flags& flags) {
 }  // namespace drmm
 
 int main(int argc, char** argv) {
-  auto parsed = drmm::ParseFlags(argc, argv);
-  if (auto* error = std::get_if<drmm::FlagError>(&parsed)) {
-    std::cerr << error->message << "\n"
+  const auto parsed = drmm::ParseFlags(argc, argv);
+  if (!parsed.ok()) {
+    std::cerr << parsed.error().message << "\n"
               << "run with --help for usage\n";
     return drmm::kExitBadConfig;
   }
-  const auto& flags = std::get<drmm::Flags>(parsed);
+  const drmm::Flags& flags = parsed.value();
   if (flags.help) {
     std::cout << drmm::FlagsHelp();
     return 0;

@@ -6,23 +6,23 @@
 #include <cstdio>
 #include <exception>
 #include <stdexcept>
-#include <string_view>
-#include <vector>
 
+#include "common/command_line.h"
 #include "common/log.h"
 #include "sim/flags.h"
 #include "sim/simulator.h"
 
 int main(int argc, char** argv) {
-  const std::vector<std::string_view> args(argv + 1, argv + argc);
-  const drmm::sim::FlagsResult flags = drmm::sim::ParseFlags(args);
+  const auto parsed = drmm::sim::ParseFlags(drmm::ArgumentsOf(argc, argv));
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "datto-rmm-sim: %s\nrun with --help for usage\n",
+                 parsed.error().message.c_str());
+    return 2;
+  }
+  const drmm::sim::CommandLine& flags = parsed.value();
   if (flags.help) {
     std::fputs(drmm::sim::UsageText().c_str(), stdout);
     return 0;
-  }
-  if (!flags.error.empty()) {
-    std::fprintf(stderr, "datto-rmm-sim: %s (see --help)\n", flags.error.c_str());
-    return 2;
   }
 
   // Blocked before any thread starts, so every thread inherits the mask and the signals are

@@ -4,9 +4,9 @@
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <optional>
-#include <set>
+#include <vector>
 
+#include "common/command_line.h"
 #include "common/listen_address.h"
 
 namespace drmm {
@@ -17,13 +17,10 @@ using Setter = std::string (*)(Flags& flags, std::string_view value);
 using DefaultText = std::string (*)(const Flags& defaults);
 
 struct FlagSpec {
-  std::string_view name;        // "--config.file"
-  std::string_view short_name;  // "-h" or ""
-  bool takes_value;
+  FlagShape shape;  // name, -h, whether it takes a value, whether it repeats (each adds a value)
   std::string_view help;
   Setter set;
   DefaultText default_text;  // nullptr: no default shown
-  bool repeatable = false;   // may be given more than once (each adds a value)
 };
 
 // Why --web.listen-address cannot be used ("" when it can).
@@ -37,27 +34,28 @@ std::string ListenAddressProblem(std::string_view text) {
 }
 
 const std::array<FlagSpec, 13> kFlagSpecs = {{
-    {"--help", "-h", false, "Show this help and exit.",
+    {{"--help", "-h", false},
+     "Show this help and exit.",
      [](Flags& f, std::string_view) {
        f.help = true;
        return std::string();
      },
      nullptr},
-    {"--config.file", "", true,
+    {{"--config.file", "", true},
      "The configuration file: accounts, credentials, collectors (see config.example.yaml).",
      [](Flags& f, std::string_view v) {
        f.config_file = std::string(v);
        return std::string();
      },
      [](const Flags& d) { return d.config_file; }},
-    {"--config.check", "", false,
+    {{"--config.check", "", false},
      "Validate the configuration file, print the result and exit (0 valid, 2 invalid).",
      [](Flags& f, std::string_view) {
        f.config_check = true;
        return std::string();
      },
      nullptr},
-    {"--web.listen-address", "", true,
+    {{"--web.listen-address", "", true, /*repeatable=*/true},
      "Address to serve metrics on, [host]:port; repeat the flag for several. No host, 0.0.0.0 "
      "or [::]: every interface, IPv4 and IPv6.",
      [](Flags& f, std::string_view v) {
@@ -69,8 +67,8 @@ const std::array<FlagSpec, 13> kFlagSpecs = {{
        f.listen_addresses.emplace_back(v);
        return std::string();
      },
-     [](const Flags& d) { return d.listen_addresses.front(); }, /*repeatable=*/true},
-    {"--web.config.file", "", true,
+     [](const Flags& d) { return d.listen_addresses.front(); }},
+    {{"--web.config.file", "", true},
      "A web config file (exporter-toolkit format) that turns on TLS, client certificates, basic "
      "auth and response headers (docs/security.md). Re-read when it changes.",
      [](Flags& f, std::string_view v) {
@@ -78,21 +76,22 @@ const std::array<FlagSpec, 13> kFlagSpecs = {{
        return std::string();
      },
      nullptr},
-    {"--web.systemd-socket", "", false,
+    {{"--web.systemd-socket", "", false},
      "Serve on the sockets systemd socket activation passes instead of --web.listen-address.",
      [](Flags& f, std::string_view) {
        f.systemd_socket = true;
        return std::string();
      },
      nullptr},
-    {"--web.enable-lifecycle", "", false,
+    {{"--web.enable-lifecycle", "", false},
      "Reload the configuration on POST or PUT /-/reload (SIGHUP always does).",
      [](Flags& f, std::string_view) {
        f.enable_lifecycle = true;
        return std::string();
      },
      nullptr},
-    {"--web.max-requests", "", true, "Scrapes served at once; more get 503 (0: no limit).",
+    {{"--web.max-requests", "", true},
+     "Scrapes served at once; more get 503 (0: no limit).",
      [](Flags& f, std::string_view v) {
        int value = -1;
        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
@@ -103,14 +102,16 @@ const std::array<FlagSpec, 13> kFlagSpecs = {{
        return std::string();
      },
      [](const Flags& d) { return std::to_string(d.max_requests); }},
-    {"--web.telemetry-path", "", true, "Path under which the metrics are served.",
+    {{"--web.telemetry-path", "", true},
+     "Path under which the metrics are served.",
      [](Flags& f, std::string_view v) {
        if (auto problem = TelemetryPathProblem(v); !problem.empty()) return problem;
        f.telemetry_path = std::string(v);
        return std::string();
      },
      [](const Flags& d) { return d.telemetry_path; }},
-    {"--log.level", "", true, "Only log messages at or above this level: debug, info, warn, error.",
+    {{"--log.level", "", true},
+     "Only log messages at or above this level: debug, info, warn, error.",
      [](Flags& f, std::string_view v) {
        const auto level = ParseLogLevel(v);
        if (!level) return "\"" + std::string(v) + "\" is not one of debug, info, warn, error";
@@ -118,7 +119,8 @@ const std::array<FlagSpec, 13> kFlagSpecs = {{
        return std::string();
      },
      [](const Flags& d) { return std::string(LogLevelName(d.log_level)); }},
-    {"--log.format", "", true, "Format of log lines: logfmt, json.",
+    {{"--log.format", "", true},
+     "Format of log lines: logfmt, json.",
      [](Flags& f, std::string_view v) {
        const auto format = ParseLogFormat(v);
        if (!format) return "\"" + std::string(v) + "\" is not one of logfmt, json";
@@ -126,7 +128,7 @@ const std::array<FlagSpec, 13> kFlagSpecs = {{
        return std::string();
      },
      [](const Flags& d) { return std::string(LogFormatName(d.log_format)); }},
-    {"--healthcheck", "", false,
+    {{"--healthcheck", "", false},
      "Ask the exporter listening on the first --web.listen-address for /-/healthy (over TLS "
      "when --web.config.file says so) and exit 0 when it is healthy, 1 otherwise (a container "
      "HEALTHCHECK that needs no curl).",
@@ -135,7 +137,8 @@ const std::array<FlagSpec, 13> kFlagSpecs = {{
        return std::string();
      },
      nullptr},
-    {"--version", "", false, "Show the version and exit.",
+    {{"--version", "", false},
+     "Show the version and exit.",
      [](Flags& f, std::string_view) {
        f.version = true;
        return std::string();
@@ -143,11 +146,14 @@ const std::array<FlagSpec, 13> kFlagSpecs = {{
      nullptr},
 }};
 
-const FlagSpec* FindFlag(std::string_view name) {
-  const auto* it = std::find_if(kFlagSpecs.begin(), kFlagSpecs.end(), [&](const FlagSpec& spec) {
-    return spec.name == name || (!spec.short_name.empty() && spec.short_name == name);
-  });
-  return it == kFlagSpecs.end() ? nullptr : &*it;
+// The table's shapes, for SplitFlags.
+const std::array<FlagShape, kFlagSpecs.size()>& FlagShapes() {
+  static const auto kShapes = [] {
+    std::array<FlagShape, kFlagSpecs.size()> shapes;
+    for (std::size_t i = 0; i < kFlagSpecs.size(); ++i) shapes[i] = kFlagSpecs[i].shape;
+    return shapes;
+  }();
+  return kShapes;
 }
 
 }  // namespace
@@ -169,43 +175,17 @@ std::string TelemetryPathProblem(std::string_view path) {
   return "";
 }
 
-std::variant<Flags, FlagError> ParseFlags(int argc, const char* const* argv) {
+Result<Flags> ParseFlags(int argc, const char* const* argv) {
+  const std::vector<std::string_view> args = ArgumentsOf(argc, argv);
+  auto split = SplitFlags(args, FlagShapes());
+  if (!split.ok()) return split.error();
   Flags flags;
   // Repeated flags add to their list, so a list given at all replaces its default.
   flags.listen_addresses.clear();
-  std::set<std::string_view> seen;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (!arg.starts_with("-") || arg == "-" || arg == "--") {
-      return FlagError{"unexpected argument \"" + std::string(arg) +
-                       "\": this program takes only flags (see --help)"};
-    }
-    const auto equals = arg.find('=');
-    const std::string_view name = arg.substr(0, equals);
-    const FlagSpec* spec = FindFlag(name);
-    if (spec == nullptr) {
-      return FlagError{std::string(name) + ": unknown flag (see --help)"};
-    }
-    if (!seen.insert(spec->name).second && !spec->repeatable) {
-      return FlagError{std::string(spec->name) + ": given more than once"};
-    }
-    std::string_view value;
-    if (!spec->takes_value) {
-      if (equals != std::string_view::npos) {
-        return FlagError{std::string(spec->name) + ": takes no value"};
-      }
-    } else if (equals != std::string_view::npos) {
-      value = arg.substr(equals + 1);
-    } else if (i + 1 < argc && !std::string_view(argv[i + 1]).starts_with("--")) {
-      value = argv[++i];
-    } else {
-      return FlagError{std::string(spec->name) + ": needs a value (see --help)"};
-    }
-    if (spec->takes_value && value.empty()) {
-      return FlagError{std::string(spec->name) + ": needs a value (see --help)"};
-    }
-    if (auto problem = spec->set(flags, value); !problem.empty()) {
-      return FlagError{std::string(spec->name) + ": " + problem};
+  for (const FlagArgument& argument : split.value()) {
+    const FlagSpec& spec = kFlagSpecs[argument.flag];
+    if (auto problem = spec.set(flags, argument.value); !problem.empty()) {
+      return Error{std::string(spec.shape.name) + ": " + problem};
     }
   }
   if (flags.listen_addresses.empty()) flags.listen_addresses = Flags().listen_addresses;
@@ -217,8 +197,9 @@ std::string FlagsHelp() {
   std::vector<std::pair<std::string, std::string>> rows;
   std::size_t width = 0;
   for (const auto& spec : kFlagSpecs) {
-    std::string left = spec.short_name.empty() ? "    " : std::string(spec.short_name) + ", ";
-    left += spec.name;
+    std::string left =
+        spec.shape.short_name.empty() ? "    " : std::string(spec.shape.short_name) + ", ";
+    left += spec.shape.name;
     if (spec.default_text != nullptr) left += "=" + spec.default_text(defaults);
     width = std::max(width, left.size());
     rows.emplace_back(std::move(left), std::string(spec.help));

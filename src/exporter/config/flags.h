@@ -5,21 +5,18 @@
 
 #include <string>
 #include <string_view>
-#include <variant>
 
+#include "common/result.h"
 #include "exporter/config/config.h"
 
 namespace drmm {
 
-struct FlagError {
-  std::string message;  // names the flag: "--log.level: \"verbose\" is not one of ..."
-};
-
-// argv[0] is the program name. Accepts --flag=value and --flag value; --config.check,
-// --healthcheck, --version, --help (-h), --web.systemd-socket and --web.enable-lifecycle take
-// no value. Unknown flags, positional arguments and repeated flags are errors, except
-// --web.listen-address, which may be given once per address.
-std::variant<Flags, FlagError> ParseFlags(int argc, const char* const* argv);
+// argv[0] is the program name. The project's convention (common/command_line.h): --flag=value
+// and --flag value; --config.check, --healthcheck, --version, --help (-h),
+// --web.systemd-socket and --web.enable-lifecycle take no value. Unknown flags, positional
+// arguments and repeated flags are errors, except --web.listen-address, which may be given once
+// per address. The error names the flag: "--log.level: \"verbose\" is not one of ...".
+Result<Flags> ParseFlags(int argc, const char* const* argv);
 
 // The --help text: usage, then every flag with its default and one line of meaning.
 std::string FlagsHelp();
