@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -55,7 +56,7 @@ std::vector<ExpositionCache::AccountSource> ExpositionSources(const Poller& poll
 
 // Signals that would end the process by default but mean nothing to an exporter: logged and
 // ignored. (SIGPIPE is ignored outright: a scraper hanging up mid-response is routine.)
-constexpr int kIgnoredSignals[] = {SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL};
+constexpr std::array kIgnoredSignals = {SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGPOLL};
 
 double UnixNow() { return ToUnixSeconds(SystemClock().WallNow()); }
 
@@ -103,7 +104,7 @@ class Reloader {
     if (auto* web_errors = std::get_if<std::vector<ConfigError>>(&web)) {
       errors.insert(errors.end(), web_errors->begin(), web_errors->end());
     }
-    const std::string error = JoinErrors(errors);
+    std::string error = JoinErrors(errors);
     if (!error.empty()) {
       files_ok_ = false;
       self_metrics_.OnConfigLoad(false, UnixNow());

@@ -55,9 +55,9 @@ struct WebLimits {
   std::chrono::milliseconds idle_timeout{300'000};
   // Writing one response.
   std::chrono::milliseconds write_timeout{60'000};
-  std::size_t max_header_bytes = 16 * 1024;  // request line and all header fields
+  std::size_t max_header_bytes = std::size_t{16} * 1024;  // request line and all header fields
   std::size_t max_header_fields = 100;
-  std::size_t max_body_bytes = 4 * 1024;  // no endpoint reads a body
+  std::size_t max_body_bytes = std::size_t{4} * 1024;  // no endpoint reads a body
   // Open connections. When all are taken, the one idle longest (waiting for a request) is
   // closed to make room; when none is idle, the new connection is closed.
   std::size_t max_connections = 512;
