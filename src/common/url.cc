@@ -28,35 +28,36 @@ std::optional<int> ParsePort(std::string_view text) {
 
 }  // namespace
 
-std::variant<Authority, std::string> ParseAuthority(std::string_view authority) {
+Result<Authority> ParseAuthority(std::string_view authority) {
   Authority out;
   std::string_view rest;
   if (authority.starts_with('[')) {
     const auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::string("has an unclosed [ in the host");
+    if (close == std::string_view::npos) return Error{"has an unclosed [ in the host"};
     const std::string_view literal = authority.substr(1, close - 1);
     if (literal.empty() || !std::all_of(literal.begin(), literal.end(), IsIpv6Char)) {
-      return "has an invalid IPv6 host \"[" + std::string(literal) + "]\"";
+      return Error{"has an invalid IPv6 host \"[" + std::string(literal) + "]\""};
     }
     out.host = std::string(authority.substr(0, close + 1));
     rest = authority.substr(close + 1);
     if (!rest.empty() && !rest.starts_with(':')) {
-      return "has text after the IPv6 host: \"" + std::string(rest) + "\"";
+      return Error{"has text after the IPv6 host: \"" + std::string(rest) + "\""};
     }
   } else {
     const auto colon = authority.find(':');
     const std::string_view host = authority.substr(0, colon);
     rest = colon == std::string_view::npos ? std::string_view() : authority.substr(colon);
-    if (host.empty()) return std::string("has no host");
+    if (host.empty()) return Error{"has no host"};
     if (!std::all_of(host.begin(), host.end(), IsHostNameChar)) {
-      return "has an invalid host \"" + std::string(host) + "\"";
+      return Error{"has an invalid host \"" + std::string(host) + "\""};
     }
     out.host = std::string(host);
   }
   if (!rest.empty()) {
     const std::string_view port_text = rest.substr(1);
     out.port = ParsePort(port_text);
-    if (!out.port) return "has an invalid port \"" + std::string(port_text) + "\" (1..65535)";
+    if (!out.port)
+      return Error{"has an invalid port \"" + std::string(port_text) + "\" (1..65535)"};
   }
   return out;
 }
@@ -87,9 +88,8 @@ std::optional<Url> ParseUrl(std::string_view text) {
   const std::string_view target =
       authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
   if (authority.find('@') != std::string_view::npos) return std::nullopt;
-  auto parsed = ParseAuthority(authority);
-  auto* parts = std::get_if<Authority>(&parsed);
-  if (parts == nullptr) return std::nullopt;
+  const auto parts = ParseAuthority(authority);
+  if (!parts.ok()) return std::nullopt;
   url.host = AsciiLower(parts->host);
   url.port = parts->port.value_or(DefaultPort(url.scheme));
 

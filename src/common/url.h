@@ -7,7 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "common/result.h"
 
 namespace drmm {
 
@@ -32,7 +33,7 @@ struct Authority {
 // Checks an authority: a host name of letters, digits, '-', '.' and '_', or an IPv6 literal in
 // brackets, and an optional port 1..65535. The error says what is wrong ("has an invalid port
 // \"99999\" (1..65535)"), quoting the text: never pass it user info.
-std::variant<Authority, std::string> ParseAuthority(std::string_view authority);
+Result<Authority> ParseAuthority(std::string_view authority);
 
 // Parses an absolute http or https URL. Returns nullopt for anything else, including URLs with
 // user info ("https://a@b/": a classic way to disguise the real host), whitespace or control

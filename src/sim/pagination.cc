@@ -18,21 +18,21 @@ std::optional<std::int64_t> ParseInt(std::string_view text) {
 
 }  // namespace
 
-std::variant<PageRequest, std::string> ParsePageRequest(const Params& query, int cap) {
+Result<PageRequest> ParsePageRequest(const Params& query, int cap) {
   PageRequest request;
   request.max = cap;
   if (auto page = FindParam(query, "page")) {
     const auto value = ParseInt(*page);
-    if (!value || *value < 0) return "page must be an integer >= 0, got \"" + *page + "\"";
+    if (!value || *value < 0) return Error{"page must be an integer >= 0, got \"" + *page + "\""};
     request.page = *value;
   }
   if (auto max = FindParam(query, "max")) {
     const auto value = ParseInt(*max);
-    if (!value || *value < 1) return "max must be an integer >= 1, got \"" + *max + "\"";
+    if (!value || *value < 1) return Error{"max must be an integer >= 1, got \"" + *max + "\""};
     request.max = std::min<std::int64_t>(*value, cap);
   }
   // Keeps page * max far from overflow.
-  if (request.page > 1'000'000'000) return "page is out of range";
+  if (request.page > 1'000'000'000) return Error{"page is out of range"};
   return request;
 }
 

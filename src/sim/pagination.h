@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 
+#include "common/result.h"
 #include "sim/encoding.h"
 
 namespace drmm::sim {
@@ -17,7 +17,7 @@ struct PageRequest {
 };
 
 // A PageRequest, or why the query is invalid (not an integer, page < 0, max < 1): a 400.
-std::variant<PageRequest, std::string> ParsePageRequest(const Params& query, int cap);
+Result<PageRequest> ParsePageRequest(const Params& query, int cap);
 // The page number asked for, 0 when absent or invalid (used to match faults before parsing).
 std::int64_t RequestedPage(const Params& query);
 // "{origin}{path}?max={max}&page={page}": filter parameters are dropped, as the real API does.

@@ -445,10 +445,11 @@ SimResponse Service::ServeList(const SimRequest& request, const Params& query, s
                                const ListEffects& effects, std::size_t bytes_per_item,
                                const RenderItem& render) {
   const auto parsed = ParsePageRequest(query, cap);
-  if (const auto* error = std::get_if<std::string>(&parsed)) {
-    return ErrorResponse(400, request.path, *error, ToEpochMillis(clock_.WallNow()));
+  if (!parsed.ok()) {
+    return ErrorResponse(400, request.path, parsed.error().message,
+                         ToEpochMillis(clock_.WallNow()));
   }
-  const PageRequest page = std::get<PageRequest>(parsed);
+  const PageRequest page = parsed.value();
   const auto n = static_cast<std::int64_t>(total);
   const std::int64_t offset =
       page.page * page.max - WalkShift(request.path, page.page, page.max, effects);

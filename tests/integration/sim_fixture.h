@@ -81,7 +81,7 @@ inline void ExpectMatchesGroundTruth(
 
 inline std::shared_ptr<const SiteFilter> FilterOf(const SiteFilterConfig& config) {
   auto created = SiteFilter::Create(config);
-  return std::make_shared<const SiteFilter>(std::get<SiteFilter>(std::move(created)));
+  return std::make_shared<const SiteFilter>(std::move(created).value());
 }
 
 // Requests the simulator received for `path` since its log was last reset.

@@ -46,17 +46,17 @@ TEST(SimPagination, ParsesPageAndCapsMax) {
   auto parse = [](std::string_view query) {
     return ParsePageRequest(ParseFormUrlEncoded(query), 250);
   };
-  auto page = std::get<PageRequest>(parse(""));
+  auto page = parse("").value();
   EXPECT_EQ(page.page, 0);
   EXPECT_EQ(page.max, 250);
-  page = std::get<PageRequest>(parse("max=1000&page=3"));
+  page = parse("max=1000&page=3").value();
   EXPECT_EQ(page.page, 3);
   EXPECT_EQ(page.max, 250);  // silently capped
-  page = std::get<PageRequest>(parse("max=10"));
+  page = parse("max=10").value();
   EXPECT_EQ(page.max, 10);
-  EXPECT_EQ(std::get<std::string>(parse("page=-1")), "page must be an integer >= 0, got \"-1\"");
-  EXPECT_EQ(std::get<std::string>(parse("max=0")), "max must be an integer >= 1, got \"0\"");
-  EXPECT_EQ(std::get<std::string>(parse("max=ten")), "max must be an integer >= 1, got \"ten\"");
+  EXPECT_EQ(parse("page=-1").error().message, "page must be an integer >= 0, got \"-1\"");
+  EXPECT_EQ(parse("max=0").error().message, "max must be an integer >= 1, got \"0\"");
+  EXPECT_EQ(parse("max=ten").error().message, "max must be an integer >= 1, got \"ten\"");
   EXPECT_EQ(PageUrl("http://h:1", "/api/v2/account/devices", 250, 2),
             "http://h:1/api/v2/account/devices?max=250&page=2");
 }

@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   }
 
   // The exporter's default filter: the configuration the image test runs has no `sites:` block.
-  const auto filter = std::get<drmm::SiteFilter>(drmm::SiteFilter::Create({}));
+  const auto filter = drmm::SiteFilter::Create({}).value();
   GroundTruthComparison comparison;
   try {
     comparison = CompareWithGroundTruth(

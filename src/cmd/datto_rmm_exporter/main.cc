@@ -195,11 +195,11 @@ int Run(const Flags& flags) {
   web_options.limits.max_requests_in_flight = flags.max_requests;
   if (flags.systemd_socket) {
     auto sockets = TakeSystemdListenFds();
-    if (auto* error = std::get_if<std::string>(&sockets)) {
-      LogError("cannot start the web server", {{"error", *error}});
+    if (!sockets.ok()) {
+      LogError("cannot start the web server", {{"error", sockets.error().message}});
       return 1;
     }
-    web_options.inherited_sockets = std::get<std::vector<int>>(std::move(sockets));
+    web_options.inherited_sockets = std::move(sockets).value();
   }
 
   // Signals are taken by sigwait below, so block them before any thread starts.

@@ -42,10 +42,14 @@ struct SiteFilter::Patterns {
   std::vector<Entry> exclude;
 };
 
-std::variant<SiteFilter, std::string> SiteFilter::Create(const SiteFilterConfig& config) {
+Result<SiteFilter> SiteFilter::Create(const SiteFilterConfig& config) {
   auto patterns = std::make_shared<Patterns>();
-  if (auto error = CompileEntries(config.include, "include", patterns->include)) return *error;
-  if (auto error = CompileEntries(config.exclude, "exclude", patterns->exclude)) return *error;
+  if (auto error = CompileEntries(config.include, "include", patterns->include)) {
+    return Error{*error};
+  }
+  if (auto error = CompileEntries(config.exclude, "exclude", patterns->exclude)) {
+    return Error{*error};
+  }
   SiteFilter filter;
   filter.patterns_ = std::move(patterns);
   filter.deleted_devices_ = config.deleted_devices;

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
 
+#include "common/result.h"
 #include "exporter/config/config.h"
 
 namespace drmm {
@@ -22,7 +22,7 @@ class SiteFilter {
   // An include/exclude entry matches a site when it equals the site uid or, read as an
   // ECMAScript regular expression, matches the whole site name. Returns the filter, or an
   // error naming the entry that is not a valid regular expression.
-  static std::variant<SiteFilter, std::string> Create(const SiteFilterConfig& config);
+  static Result<SiteFilter> Create(const SiteFilterConfig& config);
 
   // Empty include list = every site; an exclude match wins over an include match; the site
   // named exactly "Deleted Devices" is out unless deleted_devices; on-demand sites are out

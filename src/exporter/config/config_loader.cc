@@ -317,12 +317,12 @@ class Loader {
       return;
     }
     auto parsed = ParseApiUrl(*url);
-    if (auto* problem = std::get_if<std::string>(&parsed)) {
-      errors_.Add(field.at, std::move(*problem));
+    if (!parsed.ok()) {
+      errors_.Add(field.at, parsed.error().message);
       draft.endpoint_invalid = true;
       return;
     }
-    draft.api_url = ConfigText{std::get<ApiOrigin>(std::move(parsed)).url, field.at};
+    draft.api_url = ConfigText{std::move(parsed).value().url, field.at};
   }
 
   void ReadCaFile(const YamlField& field, AccountConfig& config) {

@@ -27,7 +27,7 @@ std::string PlatformList() {
   return out;
 }
 
-std::variant<ApiOrigin, std::string> ParseApiUrl(std::string_view url) {
+Result<ApiOrigin> ParseApiUrl(std::string_view url) {
   std::string_view scheme;
   if (url.starts_with("https://")) {
     scheme = "https://";
@@ -36,35 +36,35 @@ std::variant<ApiOrigin, std::string> ParseApiUrl(std::string_view url) {
   } else {
     const auto sep = url.find("://");
     if (sep != std::string_view::npos && url.substr(0, sep).find('@') == std::string_view::npos) {
-      return "has the scheme \"" + std::string(url.substr(0, sep)) +
-             "\"; it must start with http:// or https://";
+      return Error{"has the scheme \"" + std::string(url.substr(0, sep)) +
+                   "\"; it must start with http:// or https://"};
     }
-    return std::string("must start with http:// or https:// (") + std::string(kExpectedForm) + ")";
+    return Error{"must start with http:// or https:// (" + std::string(kExpectedForm) + ")"};
   }
   const auto after_scheme = url.substr(scheme.size());
   const auto authority_end = after_scheme.find_first_of("/?#");
   const auto authority = after_scheme.substr(0, authority_end);
   // Checked first and reported without the URL: user info is where a password would be.
   if (authority.find('@') != std::string_view::npos) {
-    return "must not contain a user name or password (user@host); credentials go in api_key and "
-           "api_secret";
+    return Error{
+        "must not contain a user name or password (user@host); credentials go in api_key and "
+        "api_secret"};
   }
-  if (auto parsed = ParseAuthority(authority); auto* problem = std::get_if<std::string>(&parsed)) {
-    return std::move(*problem);
-  }
+  if (auto parsed = ParseAuthority(authority); !parsed.ok()) return parsed.error();
   auto rest = authority_end == std::string_view::npos ? std::string_view()
                                                       : after_scheme.substr(authority_end);
   if (rest == "/") rest = {};
   if (!rest.empty()) {
-    if (rest.front() == '?') return "has a query string (?...); " + std::string(kExpectedForm);
-    if (rest.front() == '#') return "has a fragment (#...); " + std::string(kExpectedForm);
+    if (rest.front() == '?')
+      return Error{"has a query string (?...); " + std::string(kExpectedForm)};
+    if (rest.front() == '#') return Error{"has a fragment (#...); " + std::string(kExpectedForm)};
     const auto path = rest.substr(0, rest.find_first_of("?#"));
     if (path.size() != rest.size()) {
-      return "has a path and a query string or fragment; " + std::string(kExpectedForm) +
-             " (the exporter adds /api/v2 itself)";
+      return Error{"has a path and a query string or fragment; " + std::string(kExpectedForm) +
+                   " (the exporter adds /api/v2 itself)"};
     }
-    return "has a path (\"" + std::string(path) + "\"); " + std::string(kExpectedForm) +
-           " (the exporter adds /api/v2 itself)";
+    return Error{"has a path (\"" + std::string(path) + "\"); " + std::string(kExpectedForm) +
+                 " (the exporter adds /api/v2 itself)"};
   }
   return ApiOrigin{std::string(scheme) + std::string(authority)};
 }

@@ -8,7 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "common/result.h"
 
 namespace drmm {
 
@@ -28,6 +29,6 @@ struct ApiOrigin {
 // Accepts http(s)://host[:port] with an optional trailing "/"; anything else (a path, query,
 // fragment, user info, a bad host or port) gives a message. Messages quote the URL only where
 // it cannot hold a credential (never user info or a query).
-std::variant<ApiOrigin, std::string> ParseApiUrl(std::string_view url);
+Result<ApiOrigin> ParseApiUrl(std::string_view url);
 
 }  // namespace drmm

@@ -37,10 +37,10 @@ bool ApiUnreachable(datto::ErrorKind kind) {
 
 std::shared_ptr<const SiteFilter> CompileFilter(const AccountConfig& config) {
   auto filter = SiteFilter::Create(config.site_filter);
-  if (auto* error = std::get_if<std::string>(&filter)) {
-    throw std::invalid_argument("account " + config.name + ": " + *error);
+  if (!filter.ok()) {
+    throw std::invalid_argument("account " + config.name + ": " + filter.error().message);
   }
-  return std::make_shared<const SiteFilter>(std::move(std::get<SiteFilter>(filter)));
+  return std::make_shared<const SiteFilter>(std::move(filter).value());
 }
 
 std::string IntervalText(Duration interval) {

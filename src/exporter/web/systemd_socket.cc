@@ -22,38 +22,39 @@ std::optional<long> PositiveNumber(std::string_view text) {
 
 }  // namespace
 
-std::variant<std::vector<int>, std::string> SystemdListenFds(pid_t pid, const char* listen_pid,
-                                                             const char* listen_fds) {
+Result<std::vector<int>> SystemdListenFds(pid_t pid, const char* listen_pid,
+                                          const char* listen_fds) {
   if (listen_pid == nullptr || listen_fds == nullptr) {
-    return std::string(
+    return Error{
         "--web.systemd-socket: LISTEN_PID and LISTEN_FDS are not set: start the exporter from a "
-        "systemd .socket unit, or drop the flag and use --web.listen-address");
+        "systemd .socket unit, or drop the flag and use --web.listen-address"};
   }
   const auto owner = PositiveNumber(listen_pid);
   if (!owner) {
-    return "--web.systemd-socket: LISTEN_PID=\"" + std::string(listen_pid) + "\" is not a pid";
+    return Error{"--web.systemd-socket: LISTEN_PID=\"" + std::string(listen_pid) +
+                 "\" is not a pid"};
   }
   if (*owner != static_cast<long>(pid)) {
-    return "--web.systemd-socket: the sockets are for process " + std::to_string(*owner) +
-           ", not this one (" + std::to_string(pid) + ")";
+    return Error{"--web.systemd-socket: the sockets are for process " + std::to_string(*owner) +
+                 ", not this one (" + std::to_string(pid) + ")"};
   }
   const auto count = PositiveNumber(listen_fds);
   if (!count || *count > 1000) {
-    return "--web.systemd-socket: LISTEN_FDS=\"" + std::string(listen_fds) +
-           "\" is not a number of sockets (1 or more)";
+    return Error{"--web.systemd-socket: LISTEN_FDS=\"" + std::string(listen_fds) +
+                 "\" is not a number of sockets (1 or more)"};
   }
   std::vector<int> fds;
   for (long i = 0; i < *count; ++i) fds.push_back(kSystemdFirstSocket + static_cast<int>(i));
   return fds;
 }
 
-std::variant<std::vector<int>, std::string> TakeSystemdListenFds() {
+Result<std::vector<int>> TakeSystemdListenFds() {
   auto result = SystemdListenFds(getpid(), std::getenv("LISTEN_PID"), std::getenv("LISTEN_FDS"));
   unsetenv("LISTEN_PID");
   unsetenv("LISTEN_FDS");
   unsetenv("LISTEN_FDNAMES");
-  if (const auto* fds = std::get_if<std::vector<int>>(&result)) {
-    for (const int fd : *fds) {
+  if (result.ok()) {
+    for (const int fd : result.value()) {
       const int flags = fcntl(fd, F_GETFD);
       if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
     }

@@ -5,9 +5,9 @@
 
 #include <sys/types.h>
 
-#include <string>
-#include <variant>
 #include <vector>
+
+#include "common/result.h"
 
 namespace drmm {
 
@@ -15,11 +15,11 @@ inline constexpr int kSystemdFirstSocket = 3;
 
 // Pure: the descriptors the two variables (nullptr when unset) give process `pid`, or why
 // none can be used.
-std::variant<std::vector<int>, std::string> SystemdListenFds(pid_t pid, const char* listen_pid,
-                                                             const char* listen_fds);
+Result<std::vector<int>> SystemdListenFds(pid_t pid, const char* listen_pid,
+                                          const char* listen_fds);
 
 // The same for this process: also unsets the variables, so that programs it starts do not take
 // the sockets for theirs, and marks the sockets close-on-exec.
-std::variant<std::vector<int>, std::string> TakeSystemdListenFds();
+Result<std::vector<int>> TakeSystemdListenFds();
 
 }  // namespace drmm

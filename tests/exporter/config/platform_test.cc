@@ -7,16 +7,16 @@ namespace {
 
 std::string Origin(std::string_view url) {
   auto parsed = ParseApiUrl(url);
-  if (auto* problem = std::get_if<std::string>(&parsed)) {
-    ADD_FAILURE() << url << ": " << *problem;
+  if (!parsed.ok()) {
+    ADD_FAILURE() << url << ": " << parsed.error().message;
     return "";
   }
-  return std::get<ApiOrigin>(parsed).url;
+  return parsed.value().url;
 }
 
 std::string Problem(std::string_view url) {
   auto parsed = ParseApiUrl(url);
-  if (auto* problem = std::get_if<std::string>(&parsed)) return *problem;
+  if (!parsed.ok()) return parsed.error().message;
   ADD_FAILURE() << url << " was accepted";
   return "";
 }

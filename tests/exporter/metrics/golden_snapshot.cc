@@ -26,8 +26,8 @@ CollectorStatus Collector(std::string name, bool ran, bool success, double durat
 
 std::shared_ptr<const SiteFilter> Filter(const SiteFilterConfig& config) {
   auto created = SiteFilter::Create(config);
-  if (auto* error = std::get_if<std::string>(&created)) throw std::runtime_error(*error);
-  return std::make_shared<const SiteFilter>(std::get<SiteFilter>(std::move(created)));
+  if (!created.ok()) throw std::runtime_error(created.error().message);
+  return std::make_shared<const SiteFilter>(std::move(created).value());
 }
 
 AccountSnapshot Acme() {

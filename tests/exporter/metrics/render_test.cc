@@ -195,8 +195,7 @@ class RandomSnapshots {
       filter.exclude = {"a.*"};
       filter.deleted_devices = Chance(0.5);
       filter.on_demand = Chance(0.5);
-      account.site_filter =
-          std::make_shared<const SiteFilter>(std::get<SiteFilter>(SiteFilter::Create(filter)));
+      account.site_filter = std::make_shared<const SiteFilter>(SiteFilter::Create(filter).value());
     }
     return account;
   }

@@ -245,7 +245,7 @@ TEST(BuildFamiliesTest, OnDemandSitesOutWhenTheFilterSaysSoUnknownCountsAsNotOnD
   SiteFilterConfig config;
   config.on_demand = false;
   snapshot.accounts[0].site_filter =
-      std::make_shared<const SiteFilter>(std::get<SiteFilter>(SiteFilter::Create(config)));
+      std::make_shared<const SiteFilter>(SiteFilter::Create(config).value());
   const auto families = testing::ServedFamilies(snapshot);
   // s-004 is on-demand per the sites data; s-006 is unknown to it, so not on-demand.
   EXPECT_EQ(SiteUidsOf(families, "datto_rmm_site_devices_reboot_required", "acme"),
@@ -257,8 +257,7 @@ TEST(BuildFamiliesTest, OnDemandSitesStayOutWhileTheSitesDataIsStale) {
   SiteFilterConfig config;
   config.on_demand = false;
   auto& account = snapshot.accounts[0];
-  account.site_filter =
-      std::make_shared<const SiteFilter>(std::get<SiteFilter>(SiteFilter::Create(config)));
+  account.site_filter = std::make_shared<const SiteFilter>(SiteFilter::Create(config).value());
   account.last_known_sites = account.sites;
   account.sites = nullptr;  // stale: dropped from the snapshot
   const auto families = testing::ServedFamilies(snapshot);

@@ -3,18 +3,19 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace drmm {
 namespace {
 
-std::string ErrorOf(const std::variant<std::vector<int>, std::string>& result) {
-  const auto* error = std::get_if<std::string>(&result);
-  return error != nullptr ? *error : "";
+std::string ErrorOf(const Result<std::vector<int>>& result) {
+  return result.ok() ? "" : result.error().message;
 }
 
 TEST(SystemdListenFds, SocketsAreNumberedFromThree) {
-  EXPECT_EQ(std::get<std::vector<int>>(SystemdListenFds(42, "42", "1")), std::vector<int>{3});
-  EXPECT_EQ(std::get<std::vector<int>>(SystemdListenFds(42, "42", "3")),
-            (std::vector<int>{3, 4, 5}));
+  EXPECT_EQ(SystemdListenFds(42, "42", "1").value(), std::vector<int>{3});
+  EXPECT_EQ(SystemdListenFds(42, "42", "3").value(), (std::vector<int>{3, 4, 5}));
 }
 
 TEST(SystemdListenFds, SaysWhyNoSocketCanBeUsed) {
