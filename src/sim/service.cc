@@ -85,7 +85,7 @@ std::string SimRequest::Header(std::string_view name) const {
   return {};
 }
 
-Service::Service(SimulatorOptions options, Clock& clock)
+Service::Service(const SimulatorOptions& options, Clock& clock)
     : options_(Validated(options)),
       clock_(clock),
       started_(clock.Now()),

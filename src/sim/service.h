@@ -60,7 +60,7 @@ class Service {
  public:
   // Generates or loads the account; throws std::invalid_argument for invalid options or a bad
   // scenario file.
-  Service(SimulatorOptions options, Clock& clock);
+  Service(const SimulatorOptions& options, Clock& clock);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;

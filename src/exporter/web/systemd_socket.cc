@@ -49,10 +49,13 @@ Result<std::vector<int>> SystemdListenFds(pid_t pid, const char* listen_pid,
 }
 
 Result<std::vector<int>> TakeSystemdListenFds() {
+  // main() calls this before it starts any thread, so nothing reads the environment meanwhile.
+  // NOLINTBEGIN(concurrency-mt-unsafe)
   auto result = SystemdListenFds(getpid(), std::getenv("LISTEN_PID"), std::getenv("LISTEN_FDS"));
   unsetenv("LISTEN_PID");
   unsetenv("LISTEN_FDS");
   unsetenv("LISTEN_FDNAMES");
+  // NOLINTEND(concurrency-mt-unsafe)
   if (result.ok()) {
     for (const int fd : result.value()) {
       const int flags = fcntl(fd, F_GETFD);
