@@ -72,18 +72,24 @@ int Walks(const std::vector<Arrival>& arrivals, const std::string& path) {
 
 class RateBudget : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartSimulator(kAccountLimit); }
+
+  // A simulator whose account takes `limit` requests per 2 s window, and an exporter account
+  // on it whose own share is half of that.
+  void StartSimulator(int limit) {
+    if (simulator_) simulator_->Stop();
     auto options = SmallAccount();
     options.devices = 6000;  // 24 device pages per walk: far more than one window's budget
     options.alerts = 500;    // 5 alert pages
     options.rate_window = milliseconds(2000);
-    options.rate_limit = kAccountLimit;
+    options.rate_limit = limit;
     options.throttle_delay = milliseconds(200);
     options.block_duration = milliseconds(1000);
     simulator_ = std::make_unique<sim::Simulator>(options);
     simulator_->Start();
     account_ = AccountFor(*simulator_, "acme");
-    account_.rate_limit.requests_per_minute = 600;  // = 20 per 2 s window: half the account
+    // 600 a minute = 20 per 2 s window at kAccountLimit: half the account.
+    account_.rate_limit.requests_per_minute = limit * 30 / 2;
     account_.max_staleness = seconds(60);
     for (auto& collector : account_.collectors) collector.interval = milliseconds(500);
   }
@@ -183,12 +189,24 @@ TEST_F(RateBudget, OtherConsumersGetTheirShareAndNobodyIsThrottled) {
 }
 
 TEST_F(RateBudget, TwoReplicasOnOneAccountStayUnderTheCutOffTogether) {
-  // An HA pair: two exporters, each with half the account as its share (20 per 2 s window, 300
-  // a minute at Datto's scale), and others at 7 per window (100 a minute). Each sees the other
-  // in accountCount. Claiming all the room each sees, both took 20 while 13 each was what the
-  // cut-off (36) less the headroom (2) and the others (7) left: 47 in a window, over the limit.
+  // An HA pair: two exporters, each with half the account as its share, and others at a sixth
+  // of the limit. Each sees the other in accountCount. Claiming all the room each sees, both
+  // took their whole share (20 of a limit of 40) while 13 each was what the cut-off (36) less
+  // the headroom (2) and the others (7) left: 47 in a window, over the limit.
+  //
+  // Run at twice the other tests' limit: the headroom (5% of the limit) is what absorbs the
+  // requests one replica sends after the other's rate status call counted the account. At
+  // Datto's 600 a minute it is 30 requests; at a limit of 40 it would be 2, fewer than the two
+  // replicas' requests in flight, and a window of 37 showed up in 1 run of 15 on a loaded
+  // machine. At 80 it is 4 and the busiest window is 67 of the 72 allowed.
+  constexpr int kPairLimit = 2 * kAccountLimit;
+  constexpr int kCutOff = kPairLimit * 9 / 10;
+  constexpr double kHeadroom = kPairLimit * 0.05;
+  constexpr int kOthers = 14;                                           // per window
+  constexpr double kEvenShare = (kCutOff - kHeadroom - kOthers) / 2.0;  // 27 per window each
+  StartSimulator(kPairLimit);
   account_.pages_in_flight = 1;
-  simulator_->SetOtherConsumersRpm(7);
+  simulator_->SetOtherConsumersRpm(kOthers);
   std::this_thread::sleep_for(milliseconds(2100));  // the others' traffic fills one window
   Config config;
   config.accounts = {account_};
@@ -201,26 +219,33 @@ TEST_F(RateBudget, TwoReplicasOnOneAccountStayUnderTheCutOffTogether) {
         SystemClock(), Poller::DefaultTransport, FastRetries()));
   }
   for (auto& replica : replicas) replica->Start();
-  std::this_thread::sleep_for(milliseconds(6000));
-  std::vector<double> budgets;
-  for (auto& replica : replicas) {
-    budgets.push_back(
-        replica->accounts().front()->poller->Current().budget_requests_per_minute.value_or(0));
-    replica->Stop();
+  std::this_thread::sleep_for(milliseconds(3000));
+  // Each replica's budget moves with every rate status call, so one reading can catch a replica
+  // in the middle of a step (16 and 7 per window once, on a loaded CI machine). Its mean over the
+  // last 3 s is the share it settled on; a replica that starves the other shows in it all the same.
+  constexpr int kSamples = 30;
+  std::vector<double> budgets(replicas.size(), 0.0);
+  for (int sample = 0; sample < kSamples; ++sample) {
+    for (std::size_t i = 0; i < replicas.size(); ++i) {
+      const auto snapshot = replicas[i]->accounts().front()->poller->Current();
+      budgets[i] += snapshot.budget_requests_per_minute.value_or(0) / kSamples;
+    }
+    std::this_thread::sleep_for(milliseconds(100));
   }
+  for (auto& replica : replicas) replica->Stop();
   const auto arrivals = Arrivals(*simulator_);
   const int peak = simulator_->RequestLog().at("peak_account_window").get<int>();
   const std::string figures =
       "busiest account window " + std::to_string(peak) + ", exporters' busiest " +
       std::to_string(MaxInAnyWindow(arrivals, kWindowSeconds)) + ", budgets/min " +
       std::to_string(budgets[0]) + " and " + std::to_string(budgets[1]);
-  EXPECT_GT(arrivals.size(), 40u) << "the budget must have been the limit: " << figures;
-  EXPECT_LE(peak, 36) << figures;
+  EXPECT_GT(arrivals.size(), 80u) << "the budget must have been the limit: " << figures;
+  EXPECT_LE(peak, kCutOff) << figures;
   EXPECT_EQ(Count(arrivals, 429), 0) << figures;
   // Shares converge instead of one replica starving the other.
   for (const double budget : budgets) {
-    EXPECT_GE(budget, 8 * 60 / 2.04) << figures;
-    EXPECT_LE(budget, 16 * 60 / 2.04) << figures;
+    EXPECT_GE(budget, 0.6 * kEvenShare * 60 / 2.04) << figures;
+    EXPECT_LE(budget, 1.2 * kEvenShare * 60 / 2.04) << figures;
   }
 }
 
