@@ -9,7 +9,6 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "exporter/config/config_loader.h"
 
@@ -56,10 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return std::nullopt;
   };
   const auto result = drmm::ParseConfig(text, std::string(kFile), env);
-  const auto* errors = std::get_if<std::vector<drmm::ConfigError>>(&result);
-  if (errors == nullptr) return 0;
-  if (errors->empty()) Fail("neither a config nor an error", text);
-  for (const auto& error : *errors) {
+  if (result.ok()) return 0;
+  const auto& errors = result.error();
+  if (errors.empty()) Fail("neither a config nor an error", text);
+  for (const auto& error : errors) {
     const std::string line = error.ToString();
     if (!line.starts_with(kFile)) Fail("error without the file name", line);
     for (const std::string_view secret :

@@ -13,7 +13,6 @@
 #include <memory>
 #include <mutex>
 #include <tuple>
-#include <variant>
 
 #include "common/build_info.h"
 #include "common/clock.h"
@@ -94,16 +93,14 @@ class Reloader {
     std::lock_guard lock(mutex_);
     std::vector<ConfigError> errors;
     auto config = LoadConfigFile(flags_.config_file, Environment::Real());
-    if (auto* config_errors = std::get_if<std::vector<ConfigError>>(&config)) {
-      errors = std::move(*config_errors);
+    if (!config.ok()) {
+      errors = config.error();
     } else {
-      RegisterSecrets(std::get<Config>(config), Logger::Global());
-      LogConfigWarnings(std::get<Config>(config), Environment::Real());
+      RegisterSecrets(config.value(), Logger::Global());
+      LogConfigWarnings(config.value(), Environment::Real());
     }
     auto web = LoadActiveWebConfig(flags_.web_config_file);
-    if (auto* web_errors = std::get_if<std::vector<ConfigError>>(&web)) {
-      errors.insert(errors.end(), web_errors->begin(), web_errors->end());
-    }
+    if (!web.ok()) errors.insert(errors.end(), web.error().begin(), web.error().end());
     std::string error = JoinErrors(errors);
     if (!error.empty()) {
       files_ok_ = false;
@@ -113,9 +110,9 @@ class Reloader {
       return error;
     }
     if (server_ != nullptr) {
-      server_->ApplyWebConfig(std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(web)));
+      server_->ApplyWebConfig(std::move(web).value());
     }
-    running_ = std::get<Config>(std::move(config));
+    running_ = std::move(config).value();
     // Accounts added, removed or changed; an unchanged account keeps running untouched, a
     // changed one keeps its budget and last good data (Poller::Apply). The exposition follows
     // before the replaced runtimes can go away.
@@ -155,11 +152,11 @@ int CheckConfig(const Flags& flags) {
   int status = RunConfigCheck(flags.config_file, Environment::Real(), std::cout, std::cerr);
   if (!flags.web_config_file.empty()) {
     auto web = LoadActiveWebConfig(flags.web_config_file);
-    if (auto* errors = std::get_if<std::vector<ConfigError>>(&web)) {
-      WriteConfigErrors(*errors, std::cerr);
+    if (!web.ok()) {
+      WriteConfigErrors(web.error(), std::cerr);
       return kExitBadConfig;
     }
-    const auto& active = *std::get<std::shared_ptr<const ActiveWebConfig>>(web);
+    const auto& active = *web.value();
     std::cout << flags.web_config_file << ": valid web config (TLS "
               << (active.Tls() ? "on" : "off") << ", basic auth "
               << (active.BasicAuth() ? std::to_string(active.config.users.size()) +
@@ -174,16 +171,16 @@ int Run(const Flags& flags) {
   Logger::Global().Configure(flags.log_level, flags.log_format);
   if (flags.config_check) return CheckConfig(flags);
   auto loaded = LoadConfigFile(flags.config_file, Environment::Real());
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&loaded)) {
-    WriteConfigErrors(*errors, std::cerr);
+  if (!loaded.ok()) {
+    WriteConfigErrors(loaded.error(), std::cerr);
     return kExitBadConfig;
   }
   auto web_config = LoadActiveWebConfig(flags.web_config_file);
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&web_config)) {
-    WriteConfigErrors(*errors, std::cerr);
+  if (!web_config.ok()) {
+    WriteConfigErrors(web_config.error(), std::cerr);
     return kExitBadConfig;
   }
-  const Config config = std::get<Config>(std::move(loaded));
+  const Config config = std::move(loaded).value();
   RegisterSecrets(config, Logger::Global());
   LogConfigWarnings(config, Environment::Real());
   RaiseOpenFileLimit();
@@ -242,8 +239,7 @@ int Run(const Flags& flags) {
   handlers.scrape_started = [&] { self_metrics.OnScrapeStarted(); };
   handlers.scrape_finished = [&](int status) { self_metrics.OnScrapeFinished(status); };
   handlers.web_config_reread = [&](bool applied) { reloader.WebConfigReread(applied); };
-  MetricsServer server(std::move(web_options), std::move(handlers),
-                       std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(web_config)));
+  MetricsServer server(std::move(web_options), std::move(handlers), std::move(web_config).value());
   reloader.SetServer(&server);
   if (auto error = server.Bind()) {
     LogError("cannot start the web server", {{"error", *error}});

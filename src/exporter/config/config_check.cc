@@ -1,7 +1,5 @@
 #include "exporter/config/config_check.h"
 
-#include <variant>
-
 #include "common/duration.h"
 #include "exporter/config/config_loader.h"
 #include "exporter/config/config_warnings.h"
@@ -39,11 +37,11 @@ std::string DescribeConfig(const Config& config) {
 int RunConfigCheck(const std::string& path, const Environment& env, std::ostream& out,
                    std::ostream& err) {
   auto result = LoadConfigFile(path, env);
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&result)) {
-    WriteConfigErrors(*errors, err);
+  if (!result.ok()) {
+    WriteConfigErrors(result.error(), err);
     return kExitBadConfig;
   }
-  const Config& config = std::get<Config>(result);
+  const Config& config = result.value();
   out << DescribeConfig(config);
   if (env.file_mode) {
     for (const auto& warning : ConfigWarnings(config, env.file_mode)) {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "common/secret_redactor.h"
 
 namespace drmm {
@@ -22,6 +23,10 @@ struct ConfigError {
   // "file:line: path: message"; the line is left out when it is 0 and the path when empty.
   std::string ToString() const;
 };
+
+// What a config loader returns: the value, or every error found in the file (not just the first).
+template <typename T>
+using ConfigResult = Result<T, std::vector<ConfigError>>;
 
 // Where something was written: the 1-based line and the key path that names it in messages.
 struct ConfigLocation {

@@ -534,9 +534,8 @@ class Loader {
 
 }  // namespace
 
-std::variant<Config, std::vector<ConfigError>> ParseConfig(std::string_view yaml_text,
-                                                           const std::string& file_name,
-                                                           const Environment& env) {
+ConfigResult<Config> ParseConfig(std::string_view yaml_text, const std::string& file_name,
+                                 const Environment& env) {
   ConfigErrorList errors(file_name);
   Loader loader(env, errors);
   std::optional<Config> config;
@@ -550,8 +549,7 @@ std::variant<Config, std::vector<ConfigError>> ParseConfig(std::string_view yaml
   return std::move(errors).Take();
 }
 
-std::variant<Config, std::vector<ConfigError>> LoadConfigFile(const std::string& path,
-                                                              const Environment& env) {
+ConfigResult<Config> LoadConfigFile(const std::string& path, const Environment& env) {
   std::string why;
   const auto text = env.read_file(path, &why);
   if (!text) {

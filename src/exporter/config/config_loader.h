@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "exporter/config/config.h"
@@ -25,13 +24,11 @@ inline constexpr std::int64_t kMaxDeviceMetricsDevices = 1'000'000;
 
 // Parses and validates; `file_name` is used in messages only (relative paths inside the file
 // are relative to the working directory, not to the file).
-std::variant<Config, std::vector<ConfigError>> ParseConfig(std::string_view yaml_text,
-                                                           const std::string& file_name,
-                                                           const Environment& env);
+ConfigResult<Config> ParseConfig(std::string_view yaml_text, const std::string& file_name,
+                                 const Environment& env);
 
 // Reads `path` through env.read_file and parses it. An unreadable file gives one ConfigError
 // with line 0.
-std::variant<Config, std::vector<ConfigError>> LoadConfigFile(const std::string& path,
-                                                              const Environment& env);
+ConfigResult<Config> LoadConfigFile(const std::string& path, const Environment& env);
 
 }  // namespace drmm

@@ -106,9 +106,8 @@ int ProbeHealth(const std::string& listen_address, const std::string& web_config
   std::optional<bool> tls;
   if (web_config_file.empty()) {
     tls = false;
-  } else if (const auto parsed = LoadWebConfigFile(web_config_file);
-             const auto* config = std::get_if<WebConfig>(&parsed)) {
-    tls = config->tls.Enabled();
+  } else if (const auto parsed = LoadWebConfigFile(web_config_file); parsed.ok()) {
+    tls = parsed->tls.Enabled();
   }
   const bool first_tls = tls.value_or(false);
   Answer answer = Ask(host, address->port, first_tls);

@@ -42,8 +42,8 @@ int AcceptAnyCertificate(int /*preverified*/, X509_STORE_CTX* /*store*/) { retur
 
 void SslContextDeleter::operator()(ssl_ctx_st* context) const { SSL_CTX_free(context); }
 
-std::variant<SslContextPtr, std::vector<ConfigError>> BuildServerTlsContext(
-    const WebTlsConfig& tls, const std::string& file) {
+ConfigResult<SslContextPtr> BuildServerTlsContext(const WebTlsConfig& tls,
+                                                  const std::string& file) {
   ConfigErrorList errors(file);
   ERR_clear_error();
   SslContextPtr context(SSL_CTX_new(TLS_server_method()));

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <memory>
-#include <variant>
 #include <vector>
 
 #include "exporter/config/config_error.h"
@@ -22,7 +21,6 @@ struct SslContextDeleter {
 using SslContextPtr = std::unique_ptr<ssl_ctx_st, SslContextDeleter>;
 
 // Reads the files `tls` names now; `file` is the web config file, for messages.
-std::variant<SslContextPtr, std::vector<ConfigError>> BuildServerTlsContext(
-    const WebTlsConfig& tls, const std::string& file);
+ConfigResult<SslContextPtr> BuildServerTlsContext(const WebTlsConfig& tls, const std::string& file);
 
 }  // namespace drmm

@@ -353,8 +353,7 @@ class WebConfigReader {
 
 }  // namespace
 
-std::variant<WebConfig, std::vector<ConfigError>> ParseWebConfig(std::string_view text,
-                                                                 const std::string& file_name) {
+ConfigResult<WebConfig> ParseWebConfig(std::string_view text, const std::string& file_name) {
   ConfigErrorList errors(file_name);
   WebConfigReader reader(file_name, errors);
   auto config = reader.Run(text, file_name);
@@ -362,7 +361,7 @@ std::variant<WebConfig, std::vector<ConfigError>> ParseWebConfig(std::string_vie
   return std::move(errors).Take();
 }
 
-std::variant<WebConfig, std::vector<ConfigError>> LoadWebConfigFile(const std::string& path) {
+ConfigResult<WebConfig> LoadWebConfigFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return std::vector<ConfigError>{

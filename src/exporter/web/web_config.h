@@ -9,7 +9,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "exporter/config/config_error.h"
@@ -60,11 +59,10 @@ struct WebConfig {
 };
 
 // Parses `text` read from `file_name` (used in messages and to resolve relative paths).
-std::variant<WebConfig, std::vector<ConfigError>> ParseWebConfig(std::string_view text,
-                                                                 const std::string& file_name);
+ConfigResult<WebConfig> ParseWebConfig(std::string_view text, const std::string& file_name);
 
 // Reads and parses `path`; an unreadable file is one error with line 0.
-std::variant<WebConfig, std::vector<ConfigError>> LoadWebConfigFile(const std::string& path);
+ConfigResult<WebConfig> LoadWebConfigFile(const std::string& path);
 
 // "TLS12" for messages and logs.
 std::string_view TlsVersionName(TlsVersion version);

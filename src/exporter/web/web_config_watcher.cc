@@ -40,8 +40,7 @@ FileStamp StampFile(const std::string& path) {
   return stamp;
 }
 
-std::variant<std::shared_ptr<const ActiveWebConfig>, std::vector<ConfigError>> LoadActiveWebConfig(
-    const std::string& path) {
+ConfigResult<std::shared_ptr<const ActiveWebConfig>> LoadActiveWebConfig(const std::string& path) {
   auto active = std::make_shared<ActiveWebConfig>();
   if (path.empty()) {
     active->auth = std::make_unique<BasicAuthenticator>(std::vector<BasicAuthUser>{});
@@ -50,8 +49,8 @@ std::variant<std::shared_ptr<const ActiveWebConfig>, std::vector<ConfigError>> L
   // Stamped before reading, so a write that lands while reading shows as a change next time.
   const FileStamp file_stamp = StampFile(path);
   auto parsed = LoadWebConfigFile(path);
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&parsed)) return std::move(*errors);
-  active->config = std::get<WebConfig>(std::move(parsed));
+  if (!parsed.ok()) return parsed.error();
+  active->config = std::move(parsed).value();
   active->stamps.push_back(file_stamp);
   const WebTlsConfig& tls = active->config.tls;
   if (tls.Enabled()) {
@@ -59,8 +58,8 @@ std::variant<std::shared_ptr<const ActiveWebConfig>, std::vector<ConfigError>> L
       if (!named->value.empty()) active->stamps.push_back(StampFile(named->value));
     }
     auto context = BuildServerTlsContext(tls, path);
-    if (auto* errors = std::get_if<std::vector<ConfigError>>(&context)) return std::move(*errors);
-    active->tls = std::get<SslContextPtr>(std::move(context));
+    if (!context.ok()) return context.error();
+    active->tls = std::move(context).value();
   }
   active->auth = std::make_unique<BasicAuthenticator>(active->config.users);
   return std::shared_ptr<const ActiveWebConfig>(std::move(active));
@@ -80,13 +79,13 @@ std::shared_ptr<const ActiveWebConfig> WebConfigWatcher::Current() {
     if (stamps == current_->stamps || stamps == failed_) return current_;
     const std::string path = current_->config.file;
     auto loaded = LoadActiveWebConfig(path);
-    if (auto* failure = std::get_if<std::vector<ConfigError>>(&loaded)) {
+    if (!loaded.ok()) {
       failed_ = stamps;
       LogError("the web config changed but cannot be used; serving with the previous one",
-               {{"file", path}, {"errors", Joined(*failure)}});
-      errors = std::move(*failure);
+               {{"file", path}, {"errors", Joined(loaded.error())}});
+      errors = loaded.error();
     } else {
-      current_ = std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(loaded));
+      current_ = std::move(loaded).value();
       failed_.clear();
       LogInfo("the web config changed; re-read it",
               {{"file", path},

@@ -12,7 +12,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "exporter/config/config_error.h"
@@ -49,8 +48,7 @@ struct ActiveWebConfig {
 };
 
 // Reads `path` and everything it names; "" gives the empty config (plain HTTP, no auth).
-std::variant<std::shared_ptr<const ActiveWebConfig>, std::vector<ConfigError>> LoadActiveWebConfig(
-    const std::string& path);
+ConfigResult<std::shared_ptr<const ActiveWebConfig>> LoadActiveWebConfig(const std::string& path);
 
 class WebConfigWatcher {
  public:

@@ -56,24 +56,21 @@ testing::FakeEnvironment StandardEnvironment() {
 }
 
 // Parses testdata/<relative> with the file's base name in messages.
-std::variant<Config, std::vector<ConfigError>> ParseTestFile(
-    std::string_view relative, const testing::FakeEnvironment& env = StandardEnvironment()) {
+ConfigResult<Config> ParseTestFile(std::string_view relative,
+                                   const testing::FakeEnvironment& env = StandardEnvironment()) {
   const std::string path = TestDataPath(relative);
   return ParseConfig(ReadText(path), std::filesystem::path(path).filename().string(), env.Get());
 }
 
-std::vector<std::string> ErrorLines(const std::variant<Config, std::vector<ConfigError>>& result) {
+std::vector<std::string> ErrorLines(const ConfigResult<Config>& result) {
   std::vector<std::string> lines;
-  if (const auto* errors = std::get_if<std::vector<ConfigError>>(&result)) {
-    for (const auto& error : *errors) lines.push_back(error.ToString());
-  }
+  for (const auto& error : result.error()) lines.push_back(error.ToString());
   return lines;
 }
 
-Config ExpectValid(const std::variant<Config, std::vector<ConfigError>>& result) {
+Config ExpectValid(const ConfigResult<Config>& result) {
   for (const auto& line : ErrorLines(result)) ADD_FAILURE() << line;
-  if (const auto* config = std::get_if<Config>(&result)) return *config;
-  return {};
+  return result.ok() ? result.value() : Config{};
 }
 
 // --- bad files: one file per error, the exact message (blackbox_exporter's TestLoadBadConfigs) --
@@ -329,7 +326,7 @@ TEST(LoadBadConfigs, EachFileGivesExactlyItsMessages) {
       env.vars.erase("DATTO_RMM_API_SECRET");
     }
     const auto result = ParseTestFile("bad/" + std::string(bad.file), env);
-    ASSERT_TRUE(std::holds_alternative<std::vector<ConfigError>>(result));
+    ASSERT_TRUE(!result.ok());
     EXPECT_THAT(ErrorLines(result), ElementsAreArray(bad.expected));
   }
 }
@@ -346,7 +343,7 @@ TEST(LoadBadConfigs, EveryFileInTestdataBadHasACase) {
 
 TEST(LoadBadConfigs, ErrorsCarryFileLineAndPathSeparately) {
   const auto result = ParseTestFile("bad/bad_duration.yaml");
-  const auto& errors = std::get<std::vector<ConfigError>>(result);
+  const auto& errors = result.error();
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].file, "bad_duration.yaml");
   EXPECT_EQ(errors[0].line, 6);
@@ -460,7 +457,7 @@ TEST(LoadConfigFile, UnreadableFileIsOneErrorWithLineZero) {
   testing::FakeEnvironment env;
   env.errors = {{"/etc/datto/config.yaml", "Permission denied"}};
   const auto result = LoadConfigFile("/etc/datto/config.yaml", env.Get());
-  const auto& errors = std::get<std::vector<ConfigError>>(result);
+  const auto& errors = result.error();
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].line, 0);
   EXPECT_EQ(errors[0].ToString(),
@@ -688,7 +685,7 @@ TEST(LoadGoodConfigs, ExampleConfigDocumentsEveryKey) {
 
 // --- behaviour on literal strings -------------------------------------------------------------
 
-std::variant<Config, std::vector<ConfigError>> Parse(std::string_view yaml) {
+ConfigResult<Config> Parse(std::string_view yaml) {
   return ParseConfig(yaml, "c.yaml", StandardEnvironment().Get());
 }
 
@@ -757,8 +754,7 @@ TEST(ParseConfig, RequestsPerMinuteBounds) {
         "accounts:\n  - {name: a, platform: vidal, rate_limit: "
         "{requests_per_minute: " +
         value + "}}\n");
-    EXPECT_EQ(std::holds_alternative<Config>(result), ok)
-        << ::testing::PrintToString(ErrorLines(result));
+    EXPECT_EQ(result.ok(), ok) << ::testing::PrintToString(ErrorLines(result));
   }
 }
 

@@ -160,15 +160,14 @@ TEST_F(RealFiles, SecretFilesEndToEnd) {
       "accounts:\n  - name: a\n    platform: merlot\n    api_key_file: " + key +
       "\n    api_secret_file: " + secret + "\n";
   const auto result = ParseConfig(yaml, "c.yaml", Environment::Real());
-  ASSERT_TRUE(std::holds_alternative<Config>(result));
-  EXPECT_EQ(std::get<Config>(result).accounts[0].api_key, "real-key");
-  EXPECT_EQ(std::get<Config>(result).accounts[0].api_secret, "real-secret");
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.value().accounts[0].api_key, "real-key");
+  EXPECT_EQ(result.value().accounts[0].api_secret, "real-secret");
 
   const std::string bad =
       "accounts:\n  - name: a\n    platform: merlot\n    api_key_file: " + dir_.string() +
       "\n    api_secret_file: " + (dir_ / "nope").string() + "\n";
-  const auto errors =
-      std::get<std::vector<ConfigError>>(ParseConfig(bad, "c.yaml", Environment::Real()));
+  const auto errors = ParseConfig(bad, "c.yaml", Environment::Real()).error();
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].ToString(), "c.yaml:4: accounts[0].api_key_file: cannot read \"" +
                                       dir_.string() + "\": Is a directory");

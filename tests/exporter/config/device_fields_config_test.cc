@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "exporter/config/config_loader.h"
@@ -19,7 +18,7 @@ using std::chrono::hours;
 using std::chrono::milliseconds;
 using ::testing::ElementsAre;
 
-std::variant<Config, std::vector<ConfigError>> Parse(const std::string& device_metrics) {
+ConfigResult<Config> Parse(const std::string& device_metrics) {
   testing::FakeEnvironment env;
   env.vars = {{"DATTO_RMM_API_KEY", "k"}, {"DATTO_RMM_API_SECRET", "s"}};
   return ParseConfig(
@@ -30,19 +29,17 @@ std::variant<Config, std::vector<ConfigError>> Parse(const std::string& device_m
 std::vector<std::string> Errors(const std::string& device_metrics) {
   std::vector<std::string> lines;
   const auto result = Parse(device_metrics);
-  if (const auto* errors = std::get_if<std::vector<ConfigError>>(&result)) {
-    for (const auto& error : *errors) lines.push_back(error.ToString());
-  }
+  for (const auto& error : result.error()) lines.push_back(error.ToString());
   return lines;
 }
 
 DeviceMetricsConfig Valid(const std::string& device_metrics) {
   const auto result = Parse(device_metrics);
-  if (const auto* errors = std::get_if<std::vector<ConfigError>>(&result)) {
-    for (const auto& error : *errors) ADD_FAILURE() << error.ToString();
+  if (!result.ok()) {
+    for (const auto& error : result.error()) ADD_FAILURE() << error.ToString();
     return {};
   }
-  return std::get<Config>(result).accounts.at(0).device_metrics;
+  return result.value().accounts.at(0).device_metrics;
 }
 
 TEST(DeviceFieldsConfig, DefaultsAreOneSevenThirtyDaysAndAThirtyDayHorizon) {
@@ -82,8 +79,8 @@ TEST(DeviceFieldsConfig, UdfSiteCountsFromDefaultsApplyToTheAccountsLabels) {
       "accounts:\n  - name: acme\n    platform: merlot\n"
       "    device_metrics: {udf_labels: {udf1: contract}}\n",
       "c.yaml", env.Get());
-  ASSERT_TRUE(std::holds_alternative<Config>(result));
-  EXPECT_THAT(std::get<Config>(result).accounts[0].device_metrics.udf_labels,
+  ASSERT_TRUE(result.ok());
+  EXPECT_THAT(result.value().accounts[0].device_metrics.udf_labels,
               ElementsAre(UdfLabelConfig{1, "contract", true}));
 }
 

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <thread>
-#include <variant>
 
 #include "exporter/web/health_probe.h"
 
@@ -22,9 +21,9 @@ TestServer::~TestServer() {
 
 std::string TestServer::Start() {
   auto web = LoadActiveWebConfig(options_.web_config_file);
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&web)) {
+  if (!web.ok()) {
     std::string out;
-    for (const auto& error : *errors) out += error.ToString() + "\n";
+    for (const auto& error : web.error()) out += error.ToString() + "\n";
     return out;
   }
   WebHandlers handlers;
@@ -61,9 +60,8 @@ std::string TestServer::Start() {
   web_options.telemetry_path = options_.telemetry_path;
   web_options.enable_lifecycle = options_.enable_lifecycle;
   web_options.limits = options_.limits;
-  server_ = std::make_unique<MetricsServer>(
-      std::move(web_options), std::move(handlers),
-      std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(web)));
+  server_ = std::make_unique<MetricsServer>(std::move(web_options), std::move(handlers),
+                                            std::move(web).value());
   if (auto error = server_->Bind()) return *error;
   server_->Start();
   return "";

@@ -8,7 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <variant>
 
 #include "command.h"
 #include "exporter/web/tls_context.h"
@@ -225,9 +224,7 @@ std::vector<std::string> ContextErrors(const std::string& yaml, const std::strin
   testing::WriteTextFile(file, yaml);
   std::vector<std::string> lines;
   auto loaded = LoadActiveWebConfig(file);
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&loaded)) {
-    for (const auto& error : *errors) lines.push_back(error.ToString());
-  }
+  for (const auto& error : loaded.error()) lines.push_back(error.ToString());
   return lines;
 }
 

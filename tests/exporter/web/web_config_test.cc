@@ -19,11 +19,9 @@ std::string TestData(const std::string& name) {
   return std::string(DRMM_WEB_TESTDATA) + "/" + name;
 }
 
-std::vector<std::string> ErrorLines(const std::variant<WebConfig, std::vector<ConfigError>>& r) {
+std::vector<std::string> ErrorLines(const ConfigResult<WebConfig>& r) {
   std::vector<std::string> lines;
-  if (const auto* errors = std::get_if<std::vector<ConfigError>>(&r)) {
-    for (const auto& error : *errors) lines.push_back(error.ToString());
-  }
+  for (const auto& error : r.error()) lines.push_back(error.ToString());
   return lines;
 }
 
@@ -164,8 +162,8 @@ TEST(LoadBadWebConfigs, AMissingFileIsOneErrorNamingIt) {
 
 TEST(LoadWebConfig, AnEmptyFileChangesNothing) {
   const auto result = LoadWebConfigFile(TestData("good/empty.yml"));
-  ASSERT_TRUE(std::holds_alternative<WebConfig>(result)) << ErrorLines(result).front();
-  const auto& config = std::get<WebConfig>(result);
+  ASSERT_TRUE(result.ok()) << ErrorLines(result).front();
+  const auto& config = result.value();
   EXPECT_FALSE(config.tls.Enabled());
   EXPECT_TRUE(config.users.empty());
   EXPECT_TRUE(config.headers.empty());
@@ -174,8 +172,8 @@ TEST(LoadWebConfig, AnEmptyFileChangesNothing) {
 TEST(LoadWebConfig, EveryKeyIsReadAsExporterToolkitMeansIt) {
   const std::string path = TestData("good/full.yml");
   const auto result = LoadWebConfigFile(path);
-  ASSERT_TRUE(std::holds_alternative<WebConfig>(result)) << ErrorLines(result).front();
-  const auto& config = std::get<WebConfig>(result);
+  ASSERT_TRUE(result.ok()) << ErrorLines(result).front();
+  const auto& config = result.value();
   const WebTlsConfig& tls = config.tls;
   // Relative paths are relative to the web config file, as in exporter-toolkit.
   EXPECT_EQ(tls.cert_file.value, TestData("good/certs/server.crt"));
@@ -205,8 +203,8 @@ TEST(LoadWebConfig, EveryKeyIsReadAsExporterToolkitMeansIt) {
 TEST(LoadWebConfig, DefaultsAreExporterToolkits) {
   const auto result =
       ParseWebConfig("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n", "/w/web.yml");
-  ASSERT_TRUE(std::holds_alternative<WebConfig>(result)) << ErrorLines(result).front();
-  const auto& tls = std::get<WebConfig>(result).tls;
+  ASSERT_TRUE(result.ok()) << ErrorLines(result).front();
+  const auto& tls = result.value().tls;
   EXPECT_TRUE(tls.Enabled());
   EXPECT_EQ(tls.cert_file.value, "/w/a.crt");
   EXPECT_EQ(tls.client_auth, ClientAuth::kNoClientCert);
@@ -219,8 +217,8 @@ TEST(LoadWebConfig, DefaultsAreExporterToolkits) {
   const auto legacy = ParseWebConfig(
       "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireClientCert\n",
       "web.yml");
-  ASSERT_TRUE(std::holds_alternative<WebConfig>(legacy)) << ErrorLines(legacy).front();
-  EXPECT_EQ(std::get<WebConfig>(legacy).tls.client_auth, ClientAuth::kRequireAnyClientCert);
+  ASSERT_TRUE(legacy.ok()) << ErrorLines(legacy).front();
+  EXPECT_EQ(legacy.value().tls.client_auth, ClientAuth::kRequireAnyClientCert);
 }
 
 }  // namespace

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
-#include <variant>
 
 #include "command.h"
 
@@ -24,11 +23,11 @@ constexpr const char* kBob =
 
 std::shared_ptr<const ActiveWebConfig> Load(const std::string& path) {
   auto loaded = LoadActiveWebConfig(path);
-  if (auto* errors = std::get_if<std::vector<ConfigError>>(&loaded)) {
-    ADD_FAILURE() << errors->front().ToString();
+  if (!loaded.ok()) {
+    ADD_FAILURE() << loaded.error().front().ToString();
     return nullptr;
   }
-  return std::get<std::shared_ptr<const ActiveWebConfig>>(std::move(loaded));
+  return std::move(loaded).value();
 }
 
 std::string FirstUser(const ActiveWebConfig& config) {
