@@ -28,12 +28,12 @@ Result<std::vector<FlagArgument>> SplitFlags(std::span<const std::string_view> a
     const std::string_view arg = args[i];
     if (!arg.starts_with("-") || arg == "-" || arg == "--") {
       return Error{"unexpected argument \"" + std::string(arg) +
-                   "\": this program takes only flags (see --help)"};
+                   "\": this program takes only flags"};
     }
     const std::size_t equals = arg.find('=');
     const std::string_view name = arg.substr(0, equals);
     const std::size_t index = FindFlag(flags, name);
-    if (index == flags.size()) return FlagError(name, "unknown flag (see --help)");
+    if (index == flags.size()) return FlagError(name, "unknown flag");
     const FlagShape& shape = flags[index];
     if (seen[index] && !shape.repeatable) return FlagError(shape.name, "given more than once");
     seen[index] = true;
@@ -46,7 +46,7 @@ Result<std::vector<FlagArgument>> SplitFlags(std::span<const std::string_view> a
       value = args[++i];
     }
     if (shape.takes_value && value.empty()) {
-      return FlagError(shape.name, "needs a value (see --help)");
+      return FlagError(shape.name, "needs a value");
     }
     split.push_back({index, value});
   }

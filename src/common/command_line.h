@@ -28,11 +28,11 @@ struct FlagArgument {
 
 // `args` is argv without the program name; the views point into it. The flags in the order
 // given. Errors (Error::message):
-//   unexpected argument "x": this program takes only flags (see --help)
-//   --x: unknown flag (see --help)
+//   unexpected argument "x": this program takes only flags
+//   --x: unknown flag
 //   --x: given more than once            (unless repeatable)
 //   --x: takes no value                  (--switch=value)
-//   --x: needs a value (see --help)      (last argument, followed by another --flag, or empty)
+//   --x: needs a value      (last argument, followed by another --flag, or empty)
 Result<std::vector<FlagArgument>> SplitFlags(std::span<const std::string_view> args,
                                              std::span<const FlagShape> flags);
 

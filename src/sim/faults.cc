@@ -56,51 +56,51 @@ std::optional<int> ParseInt(std::string_view text) {
   return value;
 }
 
-// Applies one key=value (value as text) to `fault`; returns an error message or "".
-std::string SetKey(FaultSpec& fault, std::string_view key, std::string_view value) {
-  const std::string kind_name(FaultKindName(fault.kind));
+// `fault` with one key=value (value as text) applied, or why it cannot be.
+Result<FaultSpec> WithKey(FaultSpec fault, std::string_view key, std::string_view value) {
   if (!Accepts(fault.kind, key)) {
-    return "key \"" + std::string(key) + "\" does not apply to " + kind_name;
+    return Error{"key \"" + std::string(key) + "\" does not apply to " +
+                 std::string(FaultKindName(fault.kind))};
   }
-  auto int_in = [&](int lo, int hi, int& out) -> std::string {
+  auto int_in = [&](int lo, int hi, int FaultSpec::*field) -> Result<FaultSpec> {
     const auto v = ParseInt(value);
     if (!v || *v < lo || *v > hi) {
-      return std::string(key) + " must be an integer in [" + std::to_string(lo) + ", " +
-             std::to_string(hi) + "], got \"" + std::string(value) + "\"";
+      return Error{std::string(key) + " must be an integer in [" + std::to_string(lo) + ", " +
+                   std::to_string(hi) + "], got \"" + std::string(value) + "\""};
     }
-    out = *v;
-    return "";
+    fault.*field = *v;
+    return fault;
   };
-  auto duration_in = [&](std::chrono::milliseconds& out) -> std::string {
+  auto duration_in = [&](std::chrono::milliseconds FaultSpec::*field) -> Result<FaultSpec> {
     const auto d = ParseDuration(value);
     if (!d) {
-      return std::string(key) + " must be a duration such as 1500ms or 2s, got \"" +
-             std::string(value) + "\"";
+      return Error{std::string(key) + " must be a duration such as 1500ms or 2s, got \"" +
+                   std::string(value) + "\""};
     }
-    out = *d;
-    return "";
+    fault.*field = *d;
+    return fault;
   };
-  if (key == "count") return int_in(1, 1'000'000, fault.count);
+  if (key == "count") return int_in(1, 1'000'000, &FaultSpec::count);
   if (key == "path") {
-    if (!value.empty() && value.front() != '/') return "path must start with \"/\"";
+    if (!value.empty() && value.front() != '/') return Error{"path must start with \"/\""};
     fault.path_prefix = std::string(value);
-    return "";
+    return fault;
   }
-  if (key == "status") return int_in(500, 599, fault.status);
-  if (key == "delay") return duration_in(fault.delay);
-  if (key == "duration") return duration_in(fault.duration);
-  if (key == "retry_after") return int_in(0, 86'400, fault.retry_after_seconds);
-  if (key == "after_pages") return int_in(0, 1'000'000, fault.after_pages);
-  if (key == "items") return int_in(0, 1'000'000, fault.items);
+  if (key == "status") return int_in(500, 599, &FaultSpec::status);
+  if (key == "delay") return duration_in(&FaultSpec::delay);
+  if (key == "duration") return duration_in(&FaultSpec::duration);
+  if (key == "retry_after") return int_in(0, 86'400, &FaultSpec::retry_after_seconds);
+  if (key == "after_pages") return int_in(0, 1'000'000, &FaultSpec::after_pages);
+  if (key == "items") return int_in(0, 1'000'000, &FaultSpec::items);
   if (key == "origin") {
     if (!(value.starts_with("http://") || value.starts_with("https://")) || value.size() < 9) {
-      return "origin must look like http://host[:port]";
+      return Error{"origin must look like http://host[:port]"};
     }
     fault.origin = std::string(value);
     while (!fault.origin.empty() && fault.origin.back() == '/') fault.origin.pop_back();
-    return "";
+    return fault;
   }
-  return "unknown key \"" + std::string(key) + "\"";
+  return Error{"unknown key \"" + std::string(key) + "\""};
 }
 
 std::string KindList() {
@@ -123,13 +123,13 @@ std::optional<FaultKind> ParseFaultKind(std::string_view name) {
   return std::nullopt;
 }
 
-FaultParse ParseFaultSpec(std::string_view spec) {
+Result<FaultSpec> ParseFaultSpec(std::string_view spec) {
   const auto colon = spec.find(':');
   const std::string_view kind_name = spec.substr(0, colon);
   const auto kind = ParseFaultKind(kind_name);
   if (!kind) {
-    return {std::nullopt,
-            "unknown fault kind \"" + std::string(kind_name) + "\" (one of " + KindList() + ")"};
+    return Error{"unknown fault kind \"" + std::string(kind_name) + "\" (one of " + KindList() +
+                 ")"};
   }
   FaultSpec fault;
   fault.kind = *kind;
@@ -141,25 +141,25 @@ FaultParse ParseFaultSpec(std::string_view spec) {
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     const auto eq = pair.find('=');
     if (eq == std::string_view::npos) {
-      return {std::nullopt, "expected key=value, got \"" + std::string(pair) + "\""};
+      return Error{"expected key=value, got \"" + std::string(pair) + "\""};
     }
-    if (auto error = SetKey(fault, pair.substr(0, eq), pair.substr(eq + 1)); !error.empty()) {
-      return {std::nullopt, std::move(error)};
-    }
+    auto applied = WithKey(std::move(fault), pair.substr(0, eq), pair.substr(eq + 1));
+    if (!applied.ok()) return applied.error();
+    fault = std::move(applied).value();
   }
-  return {std::move(fault), ""};
+  return fault;
 }
 
-FaultParse FaultFromJson(const nlohmann::json& json) {
-  if (!json.is_object()) return {std::nullopt, "a fault must be a JSON object"};
+Result<FaultSpec> FaultFromJson(const nlohmann::json& json) {
+  if (!json.is_object()) return Error{"a fault must be a JSON object"};
   const auto kind_it = json.find("kind");
   if (kind_it == json.end() || !kind_it->is_string()) {
-    return {std::nullopt, "a fault needs \"kind\" (one of " + KindList() + ")"};
+    return Error{"a fault needs \"kind\" (one of " + KindList() + ")"};
   }
   const auto kind = ParseFaultKind(kind_it->get<std::string>());
   if (!kind) {
-    return {std::nullopt, "unknown fault kind \"" + kind_it->get<std::string>() + "\" (one of " +
-                              KindList() + ")"};
+    return Error{"unknown fault kind \"" + kind_it->get<std::string>() + "\" (one of " +
+                 KindList() + ")"};
   }
   FaultSpec fault;
   fault.kind = *kind;
@@ -173,11 +173,13 @@ FaultParse FaultFromJson(const nlohmann::json& json) {
       text = std::to_string(value.get<std::int64_t>());
       if (key == "delay" || key == "duration") text += "ms";
     } else {
-      return {std::nullopt, "\"" + key + "\" must be a string or an integer"};
+      return Error{"\"" + key + "\" must be a string or an integer"};
     }
-    if (auto error = SetKey(fault, key, text); !error.empty()) return {std::nullopt, error};
+    auto applied = WithKey(std::move(fault), key, text);
+    if (!applied.ok()) return applied.error();
+    fault = std::move(applied).value();
   }
-  return {std::move(fault), ""};
+  return fault;
 }
 
 nlohmann::json FaultToJson(const FaultSpec& fault) {

@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.h"
+
 namespace drmm::sim {
 
 enum class FaultKind {
@@ -49,13 +51,9 @@ struct FaultSpec {
 std::string_view FaultKindName(FaultKind kind);
 std::optional<FaultKind> ParseFaultKind(std::string_view name);
 
-// A parsed fault, or the reason it is invalid.
-struct FaultParse {
-  std::optional<FaultSpec> fault;
-  std::string error;
-};
-FaultParse ParseFaultSpec(std::string_view spec);
-FaultParse FaultFromJson(const nlohmann::json& json);
+// The fault a spec or JSON object describes, or why it is invalid.
+Result<FaultSpec> ParseFaultSpec(std::string_view spec);
+Result<FaultSpec> FaultFromJson(const nlohmann::json& json);
 // The keys that apply to its kind, in the format FaultFromJson reads.
 nlohmann::json FaultToJson(const FaultSpec& fault);
 

@@ -3,7 +3,9 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
-#include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/command_line.h"
 #include "common/duration.h"
@@ -11,151 +13,133 @@
 namespace drmm::sim {
 namespace {
 
-using Setter = std::function<std::string(SimulatorOptions&, std::string_view)>;
+// Sets one option from a flag's value, or says what is wrong with the value (naming the flag).
+using Setter = std::function<std::optional<Error>(SimulatorOptions&, std::string_view)>;
 
 template <typename T>
-std::string ParseNumber(std::string_view flag, std::string_view value, T& out) {
+std::optional<Error> ParseNumber(std::string_view flag, std::string_view value, T& out) {
   T parsed{};
   const auto result = std::from_chars(value.data(), value.data() + value.size(), parsed);
   if (value.empty() || result.ec != std::errc() || result.ptr != value.data() + value.size()) {
-    return "--" + std::string(flag) + ": expected a number, got \"" + std::string(value) + "\"";
+    return Error{"--" + std::string(flag) + ": expected a number, got \"" + std::string(value) +
+                 "\""};
   }
   if constexpr (std::is_floating_point_v<T>) {
     if (!std::isfinite(parsed)) {
-      return "--" + std::string(flag) + ": expected a finite number, got \"" + std::string(value) +
-             "\"";
+      return Error{"--" + std::string(flag) + ": expected a finite number, got \"" +
+                   std::string(value) + "\""};
     }
   }
   out = parsed;
-  return "";
+  return std::nullopt;
 }
 
-std::string ParseDurationFlag(std::string_view flag, std::string_view value,
-                              std::chrono::milliseconds& out) {
+std::optional<Error> ParseDurationFlag(std::string_view flag, std::string_view value,
+                                       std::chrono::milliseconds& out) {
   const auto d = ParseDuration(value);
   if (!d) {
-    return "--" + std::string(flag) +
-           ": expected a duration such as 500ms, 2s, 5m or 100h, got \"" + std::string(value) +
-           "\"";
+    return Error{"--" + std::string(flag) +
+                 ": expected a duration such as 500ms, 2s, 5m or 100h, got \"" +
+                 std::string(value) + "\""};
   }
   out = *d;
-  return "";
+  return std::nullopt;
 }
 
-const std::map<std::string, Setter, std::less<>>& Setters() {
-  static const std::map<std::string, Setter, std::less<>> kSetters = {
-      {"port",
-       [](SimulatorOptions& o, std::string_view v) { return ParseNumber("port", v, o.port); }},
-      {"api-key",
-       [](SimulatorOptions& o, std::string_view v) {
-         o.api_key = v;
-         return std::string();
+// A flag whose value is a number or a duration stored in one field of the options.
+template <typename T>
+Setter NumberInto(std::string_view flag, T SimulatorOptions::*field) {
+  return [flag, field](SimulatorOptions& o, std::string_view v) {
+    return ParseNumber(flag, v, o.*field);
+  };
+}
+Setter DurationInto(std::string_view flag, std::chrono::milliseconds SimulatorOptions::*field) {
+  return [flag, field](SimulatorOptions& o, std::string_view v) {
+    return ParseDurationFlag(flag, v, o.*field);
+  };
+}
+Setter TextInto(std::string SimulatorOptions::*field) {
+  return [field](SimulatorOptions& o, std::string_view v) -> std::optional<Error> {
+    o.*field = v;
+    return std::nullopt;
+  };
+}
+
+struct SimFlag {
+  std::string_view name;  // without the leading "--"
+  Setter set;
+};
+
+// Every flag but --help, in the order of the usage text. Every flag may be repeated: the last
+// value wins, and each --fault adds one.
+const std::vector<SimFlag>& SimFlags() {
+  using O = SimulatorOptions;
+  static const std::vector<SimFlag> kFlags = {
+      {"port", NumberInto("port", &O::port)},
+      {"api-key", TextInto(&O::api_key)},
+      {"api-secret", TextInto(&O::api_secret)},
+      {"token-lifetime", DurationInto("token-lifetime", &O::token_lifetime)},
+      {"advertised-url",
+       [](O& o, std::string_view v) -> std::optional<Error> {
+         o.advertised_url = v;
+         while (o.advertised_url.ends_with('/')) o.advertised_url.pop_back();
+         return std::nullopt;
        }},
-      {"api-secret",
-       [](SimulatorOptions& o, std::string_view v) {
-         o.api_secret = v;
-         return std::string();
-       }},
-      {"seed",
-       [](SimulatorOptions& o, std::string_view v) { return ParseNumber("seed", v, o.seed); }},
-      {"sites",
-       [](SimulatorOptions& o, std::string_view v) { return ParseNumber("sites", v, o.sites); }},
-      {"devices", [](SimulatorOptions& o,
-                     std::string_view v) { return ParseNumber("devices", v, o.devices); }},
-      {"alerts",
-       [](SimulatorOptions& o, std::string_view v) { return ParseNumber("alerts", v, o.alerts); }},
-      {"online-ratio",
-       [](SimulatorOptions& o, std::string_view v) {
-         return ParseNumber("online-ratio", v, o.online_ratio);
-       }},
-      {"token-lifetime",
-       [](SimulatorOptions& o, std::string_view v) {
-         return ParseDurationFlag("token-lifetime", v, o.token_lifetime);
-       }},
-      {"page-max", [](SimulatorOptions& o,
-                      std::string_view v) { return ParseNumber("page-max", v, o.page_max); }},
-      {"alerts-page-max",
-       [](SimulatorOptions& o, std::string_view v) {
-         return ParseNumber("alerts-page-max", v, o.alerts_page_max);
-       }},
-      {"rate-limit", [](SimulatorOptions& o,
-                        std::string_view v) { return ParseNumber("rate-limit", v, o.rate_limit); }},
-      {"rate-window",
-       [](SimulatorOptions& o, std::string_view v) {
-         return ParseDurationFlag("rate-window", v, o.rate_window);
-       }},
-      {"cutoff-ratio",
-       [](SimulatorOptions& o, std::string_view v) {
-         return ParseNumber("cutoff-ratio", v, o.cutoff_ratio);
-       }},
-      {"throttle-delay",
-       [](SimulatorOptions& o, std::string_view v) {
-         return ParseDurationFlag("throttle-delay", v, o.throttle_delay);
-       }},
-      {"block-duration",
-       [](SimulatorOptions& o, std::string_view v) {
-         return ParseDurationFlag("block-duration", v, o.block_duration);
-       }},
-      {"block-after",
-       [](SimulatorOptions& o, std::string_view v) {
-         return ParseNumber("block-after", v, o.block_after);
-       }},
-      {"other-consumers-rpm",
-       [](SimulatorOptions& o, std::string_view v) {
-         return ParseNumber("other-consumers-rpm", v, o.other_consumers_rpm);
-       }},
-      {"churn-per-minute",
-       [](SimulatorOptions& o, std::string_view v) {
-         return ParseNumber("churn-per-minute", v, o.churn_per_minute);
-       }},
+      {"threads", NumberInto("threads", &O::threads)},
+      {"seed", NumberInto("seed", &O::seed)},
+      {"sites", NumberInto("sites", &O::sites)},
+      {"devices", NumberInto("devices", &O::devices)},
+      {"alerts", NumberInto("alerts", &O::alerts)},
+      {"online-ratio", NumberInto("online-ratio", &O::online_ratio)},
+      {"scenario", TextInto(&O::scenario_file)},
+      {"churn-per-minute", NumberInto("churn-per-minute", &O::churn_per_minute)},
       {"device-timestamps",
-       [](SimulatorOptions& o, std::string_view v) -> std::string {
+       [](O& o, std::string_view v) -> std::optional<Error> {
          if (v == "ms") {
            o.device_timestamps = TimestampFormat::kEpochMillis;
          } else if (v == "iso") {
            o.device_timestamps = TimestampFormat::kIso8601;
          } else {
-           return "--device-timestamps: expected ms or iso, got \"" + std::string(v) + "\"";
+           return Error{"--device-timestamps: expected ms or iso, got \"" + std::string(v) + "\""};
          }
-         return "";
+         return std::nullopt;
        }},
-      {"scenario",
-       [](SimulatorOptions& o, std::string_view v) {
-         o.scenario_file = v;
-         return std::string();
-       }},
-      {"advertised-url",
-       [](SimulatorOptions& o, std::string_view v) {
-         o.advertised_url = v;
-         while (o.advertised_url.ends_with('/')) o.advertised_url.pop_back();
-         return std::string();
-       }},
+      {"page-max", NumberInto("page-max", &O::page_max)},
+      {"alerts-page-max", NumberInto("alerts-page-max", &O::alerts_page_max)},
+      {"rate-limit", NumberInto("rate-limit", &O::rate_limit)},
+      {"rate-window", DurationInto("rate-window", &O::rate_window)},
+      {"cutoff-ratio", NumberInto("cutoff-ratio", &O::cutoff_ratio)},
+      {"throttle-delay", DurationInto("throttle-delay", &O::throttle_delay)},
+      {"block-after", NumberInto("block-after", &O::block_after)},
+      {"block-duration", DurationInto("block-duration", &O::block_duration)},
+      {"other-consumers-rpm", NumberInto("other-consumers-rpm", &O::other_consumers_rpm)},
       {"fault",
-       [](SimulatorOptions& o, std::string_view v) -> std::string {
-         FaultParse parsed = ParseFaultSpec(v);
-         if (!parsed.fault) return "--fault " + std::string(v) + ": " + parsed.error;
-         o.faults.push_back(std::move(*parsed.fault));
-         return "";
+       [](O& o, std::string_view v) -> std::optional<Error> {
+         auto parsed = ParseFaultSpec(v);
+         if (!parsed.ok()) {
+           return Error{"--fault " + std::string(v) + ": " + parsed.error().message};
+         }
+         o.faults.push_back(std::move(parsed).value());
+         return std::nullopt;
        }},
-      {"threads", [](SimulatorOptions& o,
-                     std::string_view v) { return ParseNumber("threads", v, o.threads); }},
   };
-  return kSetters;
+  return kFlags;
 }
 
 }  // namespace
 
 Result<CommandLine> ParseFlags(std::span<const std::string_view> args) {
-  // The flag table for SplitFlags: --help, then one flag per setter. Every flag may be repeated:
-  // the last value wins, and each --fault adds one.
+  // The table for SplitFlags: --help first, then SimFlags() in order (shape i + 1 is flag i).
   static const std::vector<std::string> kNames = [] {
     std::vector<std::string> names;
-    for (const auto& [name, setter] : Setters()) names.push_back("--" + name);
+    for (const SimFlag& flag : SimFlags()) names.push_back("--" + std::string(flag.name));
     return names;
   }();
   static const std::vector<FlagShape> kShapes = [] {
     std::vector<FlagShape> shapes{{"--help", "-h", /*takes_value=*/false}};
-    for (const std::string& name : kNames) shapes.push_back({name, "", true, true});
+    for (const std::string& name : kNames) {
+      shapes.push_back({name, "", /*takes_value=*/true, /*repeatable=*/true});
+    }
     return shapes;
   }();
   auto split = SplitFlags(args, kShapes);
@@ -166,15 +150,11 @@ Result<CommandLine> ParseFlags(std::span<const std::string_view> args) {
       command_line.help = true;
       continue;
     }
-    const auto& setter = Setters().find(kShapes[argument.flag].name.substr(2))->second;
-    if (std::string error = setter(command_line.options, argument.value); !error.empty()) {
-      return Error{std::move(error)};
-    }
+    const SimFlag& flag = SimFlags()[argument.flag - 1];
+    if (auto error = flag.set(command_line.options, argument.value)) return *std::move(error);
   }
   if (command_line.help) return command_line;
-  if (std::string error = ValidateOptions(command_line.options); !error.empty()) {
-    return Error{std::move(error)};
-  }
+  if (auto error = ValidateOptions(command_line.options)) return *std::move(error);
   return command_line;
 }
 

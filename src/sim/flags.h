@@ -17,7 +17,7 @@ struct CommandLine {
 };
 
 // argv without the program name, in the project's convention (common/command_line.h). The error
-// names the flag: "--port: expected a number, got \"http\"", "--bogus: unknown flag (see --help)".
+// names the flag: "--port: expected a number, got \"http\"", "--bogus: unknown flag".
 Result<CommandLine> ParseFlags(std::span<const std::string_view> args);
 std::string UsageText();
 

@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/result.h"
 #include "sim/faults.h"
 #include "sim/time_format.h"
 
@@ -47,7 +49,7 @@ struct SimulatorOptions {
   int threads = 16;  // HTTP worker threads (each keep-alive connection holds one)
 };
 
-// Why `options` cannot run (naming the flag, e.g. "--page-max must be >= 1"), or "" when fine.
-std::string ValidateOptions(const SimulatorOptions& options);
+// Why `options` cannot run (naming the flag, e.g. "--page-max must be >= 1"); nullopt when fine.
+std::optional<Error> ValidateOptions(const SimulatorOptions& options);
 
 }  // namespace drmm::sim

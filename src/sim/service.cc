@@ -58,7 +58,7 @@ AccountState BuildAccount(const SimulatorOptions& options, std::int64_t now_ms,
 }
 
 const SimulatorOptions& Validated(const SimulatorOptions& options) {
-  if (auto error = ValidateOptions(options); !error.empty()) throw std::invalid_argument(error);
+  if (auto error = ValidateOptions(options)) throw std::invalid_argument(error->message);
   return options;
 }
 

@@ -103,9 +103,9 @@ SimResponse Service::HandleAdmin(const SimRequest& request) {
       const json list = body.is_array() ? body : json::array({body});
       std::vector<FaultSpec> parsed;
       for (const auto& item : list) {
-        FaultParse result = FaultFromJson(item);
-        if (!result.fault) return bad(result.error);
-        parsed.push_back(std::move(*result.fault));
+        auto result = FaultFromJson(item);
+        if (!result.ok()) return bad(result.error().message);
+        parsed.push_back(std::move(result).value());
       }
       for (const auto& fault : parsed) InjectFault(fault);
     }

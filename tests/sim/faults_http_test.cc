@@ -20,9 +20,9 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 FaultSpec Fault(std::string_view spec) {
-  FaultParse p = ParseFaultSpec(spec);
-  EXPECT_TRUE(p.fault) << p.error;
-  return p.fault.value_or(FaultSpec{});
+  const auto p = ParseFaultSpec(spec);
+  EXPECT_TRUE(p.ok()) << p.error().message;
+  return p.ok() ? p.value() : FaultSpec{};
 }
 
 bool IsJson(const std::string& body) { return nlohmann::json::accept(body); }

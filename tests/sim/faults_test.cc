@@ -12,71 +12,72 @@ namespace {
 using std::chrono::milliseconds;
 
 TEST(SimFaultSpec, ParsesKindAndKeys) {
-  const FaultParse p =
-      ParseFaultSpec("server_error:count=3,status=503,path=/api/v2/account/devices");
-  ASSERT_TRUE(p.fault) << p.error;
-  EXPECT_EQ(p.fault->kind, FaultKind::kServerError);
-  EXPECT_EQ(p.fault->count, 3);
-  EXPECT_EQ(p.fault->status, 503);
-  EXPECT_EQ(p.fault->path_prefix, "/api/v2/account/devices");
+  const auto p = ParseFaultSpec("server_error:count=3,status=503,path=/api/v2/account/devices");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->kind, FaultKind::kServerError);
+  EXPECT_EQ(p->count, 3);
+  EXPECT_EQ(p->status, 503);
+  EXPECT_EQ(p->path_prefix, "/api/v2/account/devices");
 
-  const FaultParse slow = ParseFaultSpec("slow:delay=1500ms");
-  ASSERT_TRUE(slow.fault) << slow.error;
-  EXPECT_EQ(slow.fault->delay, milliseconds(1500));
-  EXPECT_EQ(slow.fault->count, 1);
-  EXPECT_EQ(slow.fault->path_prefix, "");
+  const auto slow = ParseFaultSpec("slow:delay=1500ms");
+  ASSERT_TRUE(slow.ok()) << slow.error().message;
+  EXPECT_EQ(slow->delay, milliseconds(1500));
+  EXPECT_EQ(slow->count, 1);
+  EXPECT_EQ(slow->path_prefix, "");
 
-  const FaultParse bare = ParseFaultSpec("drop_connection");
-  ASSERT_TRUE(bare.fault);
-  EXPECT_EQ(bare.fault->kind, FaultKind::kDropConnection);
+  const auto bare = ParseFaultSpec("drop_connection");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->kind, FaultKind::kDropConnection);
 
-  const FaultParse foreign = ParseFaultSpec("foreign_next_page:origin=https://evil.example/");
-  ASSERT_TRUE(foreign.fault) << foreign.error;
-  EXPECT_EQ(foreign.fault->origin, "https://evil.example");
+  const auto foreign = ParseFaultSpec("foreign_next_page:origin=https://evil.example/");
+  ASSERT_TRUE(foreign.ok()) << foreign.error().message;
+  EXPECT_EQ(foreign->origin, "https://evil.example");
 
   for (const char* spec :
        {"malformed_json", "truncated_json", "repeat_items:items=5", "revoke_token:after_pages=2",
         "rate_limit:retry_after=0", "block:duration=3s", "forbidden:count=2,path=/api/v2/site"}) {
-    EXPECT_TRUE(ParseFaultSpec(spec).fault) << spec;
+    EXPECT_TRUE(ParseFaultSpec(spec).ok()) << spec;
   }
 }
 
 TEST(SimFaultSpec, RejectsWithMessagesThatSayWhy) {
-  EXPECT_EQ(ParseFaultSpec("explode").error,
+  EXPECT_EQ(ParseFaultSpec("explode").error().message,
             "unknown fault kind \"explode\" (one of server_error, slow, malformed_json, "
             "truncated_json, drop_connection, foreign_next_page, repeat_items, revoke_token, "
             "rate_limit, block, forbidden)");
-  EXPECT_EQ(ParseFaultSpec("server_error:status=404").error,
+  EXPECT_EQ(ParseFaultSpec("server_error:status=404").error().message,
             "status must be an integer in [500, 599], got \"404\"");
-  EXPECT_EQ(ParseFaultSpec("server_error:delay=1s").error,
+  EXPECT_EQ(ParseFaultSpec("server_error:delay=1s").error().message,
             "key \"delay\" does not apply to server_error");
-  EXPECT_EQ(ParseFaultSpec("slow:delay=soon").error,
+  EXPECT_EQ(ParseFaultSpec("slow:delay=soon").error().message,
             "delay must be a duration such as 1500ms or 2s, got \"soon\"");
-  EXPECT_EQ(ParseFaultSpec("slow:count").error, "expected key=value, got \"count\"");
-  EXPECT_EQ(ParseFaultSpec("slow:count=0").error,
+  EXPECT_EQ(ParseFaultSpec("slow:count").error().message, "expected key=value, got \"count\"");
+  EXPECT_EQ(ParseFaultSpec("slow:count=0").error().message,
             "count must be an integer in [1, 1000000], got \"0\"");
-  EXPECT_EQ(ParseFaultSpec("slow:path=api").error, "path must start with \"/\"");
+  EXPECT_EQ(ParseFaultSpec("slow:path=api").error().message, "path must start with \"/\"");
 }
 
 TEST(SimFaultSpec, JsonRoundTrip) {
-  const FaultParse p = FaultFromJson(nlohmann::json::parse(
+  const auto p = FaultFromJson(nlohmann::json::parse(
       R"({"kind": "slow", "count": 2, "path": "/api/v2/account", "delay": 250})"));
-  ASSERT_TRUE(p.fault) << p.error;
-  EXPECT_EQ(p.fault->delay, milliseconds(250));  // integers are milliseconds
-  const nlohmann::json j = FaultToJson(*p.fault);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->delay, milliseconds(250));  // integers are milliseconds
+  const nlohmann::json j = FaultToJson(p.value());
   EXPECT_EQ(j, nlohmann::json::parse(
                    R"({"kind": "slow", "count": 2, "path": "/api/v2/account", "delay": "250ms"})"));
-  EXPECT_TRUE(FaultFromJson(j).fault);
-  EXPECT_EQ(FaultFromJson(nlohmann::json::parse(R"({"count": 1})")).error.substr(0, 24),
+  EXPECT_TRUE(FaultFromJson(j).ok());
+  EXPECT_EQ(FaultFromJson(nlohmann::json::parse(R"({"count": 1})")).error().message.substr(0, 24),
             "a fault needs \"kind\" (on");
-  EXPECT_EQ(FaultFromJson(nlohmann::json::parse(R"({"kind": "block", "duration": true})")).error,
+  EXPECT_EQ(FaultFromJson(nlohmann::json::parse(R"({"kind": "block", "duration": true})"))
+                .error()
+                .message,
             "\"duration\" must be a string or an integer");
 }
 
 FaultSpec Fault(std::string_view spec) {
-  FaultParse p = ParseFaultSpec(spec);
-  EXPECT_TRUE(p.fault) << p.error;
-  return p.fault.value_or(FaultSpec{});
+  const auto p = ParseFaultSpec(spec);
+  EXPECT_TRUE(p.ok()) << p.error().message;
+  return p.ok() ? p.value() : FaultSpec{};
 }
 
 TEST(SimFaultQueue, FaultsHitTheNextCountMatchingRequestsInOrder) {

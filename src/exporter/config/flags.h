@@ -3,6 +3,7 @@
 // and the --help text built from the same table, so the two cannot drift apart.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,9 +25,9 @@ std::string FlagsHelp();
 // --web.listen-address is checked with common/listen_address.h, the one parser the web server
 // also uses, so a value the flag accepts is one the server can bind.
 
-// "" when `path` can serve metrics; otherwise why not (it must start with "/", must not be
+// Why `path` cannot serve metrics; nullopt when it can (it must start with "/", must not be
 // "/" (the landing page) or lie under "/-/" (health endpoints), and holds only letters,
 // digits and - . _ ~ /).
-std::string TelemetryPathProblem(std::string_view path);
+std::optional<Error> TelemetryPathProblem(std::string_view path);
 
 }  // namespace drmm
