@@ -145,7 +145,8 @@ SimResponse Service::AdminSettings(const SimRequest& request) {
     if (!body.is_object()) {
       return ErrorResponse(400, request.path, "the body must be a JSON object", now_ms);
     }
-    std::optional<double> rpm, churn;
+    std::optional<double> rpm;
+    std::optional<double> churn;
     std::optional<TimestampFormat> timestamps;
     std::optional<Duration> throttle;
     std::optional<int> limit;
@@ -164,8 +165,9 @@ SimResponse Service::AdminSettings(const SimRequest& request) {
         } else if (key == "device_timestamps") {
           timestamps =
               value.is_string() ? ParseTimestampFormat(value.get<std::string>()) : std::nullopt;
-          if (!timestamps)
-            throw std::invalid_argument("device_timestamps must be \"ms\" or \"iso\"");
+          if (!timestamps) {
+            throw std::invalid_argument(R"(device_timestamps must be "ms" or "iso")");
+          }
         } else if (key == "throttle_delay") {
           const auto d = value.is_string() ? ParseDuration(value.get<std::string>()) : std::nullopt;
           if (!d) throw std::invalid_argument("throttle_delay must be a duration such as \"1s\"");

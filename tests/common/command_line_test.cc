@@ -42,8 +42,7 @@ TEST(SplitFlags, RepeatableFlagsKeepEveryValueInOrder) {
 TEST(SplitFlags, ErrorsNameTheFlag) {
   EXPECT_EQ(Split({"file.yml"}),
             "error: unexpected argument \"file.yml\": this program takes only flags");
-  EXPECT_EQ(Split({"--"}),
-            "error: unexpected argument \"--\": this program takes only flags");
+  EXPECT_EQ(Split({"--"}), "error: unexpected argument \"--\": this program takes only flags");
   EXPECT_EQ(Split({"--bogus=1"}), "error: --bogus: unknown flag");
   EXPECT_EQ(Split({"-x"}), "error: -x: unknown flag");
   EXPECT_EQ(Split({"--check", "--check"}), "error: --check: given more than once");
@@ -51,8 +50,7 @@ TEST(SplitFlags, ErrorsNameTheFlag) {
   EXPECT_EQ(Split({"--check=yes"}), "error: --check: takes no value");
   EXPECT_EQ(Split({"--config.file"}), "error: --config.file: needs a value");
   EXPECT_EQ(Split({"--config.file="}), "error: --config.file: needs a value");
-  EXPECT_EQ(Split({"--config.file", "--check"}),
-            "error: --config.file: needs a value");
+  EXPECT_EQ(Split({"--config.file", "--check"}), "error: --config.file: needs a value");
 }
 
 TEST(ArgumentsOf, SkipsTheProgramName) {

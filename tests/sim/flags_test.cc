@@ -122,8 +122,7 @@ TEST(SimFlags, ErrorsNameTheFlag) {
   EXPECT_EQ(Error({"--page-max=0"}), "--page-max must be >= 1");
   EXPECT_EQ(Error({"--seed=-1"}), "--seed: expected a number, got \"-1\"");
   EXPECT_EQ(Error({"--fault", "nope"}).substr(0, 40), "--fault nope: unknown fault kind \"nope\" ");
-  EXPECT_EQ(Error({"port=1"}),
-            "unexpected argument \"port=1\": this program takes only flags");
+  EXPECT_EQ(Error({"port=1"}), "unexpected argument \"port=1\": this program takes only flags");
   EXPECT_EQ(Error({"--advertised-url=ftp://x"}),
             "--advertised-url must start with http:// or https://");
 }

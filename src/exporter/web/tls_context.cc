@@ -4,11 +4,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <system_error>
 
 namespace drmm {
 namespace {
@@ -17,11 +19,11 @@ namespace {
 std::string OpenSslErrors() {
   std::string out;
   while (const unsigned long code = ERR_get_error()) {
-    char text[256];
-    ERR_error_string_n(code, text, sizeof(text));
+    std::array<char, 256> text{};
+    ERR_error_string_n(code, text.data(), text.size());
     if (!out.empty()) out += "; ";
     const char* reason = ERR_reason_error_string(code);
-    out += reason != nullptr ? reason : text;
+    out += reason != nullptr ? reason : text.data();
   }
   return out.empty() ? "unknown OpenSSL error" : out;
 }
@@ -29,7 +31,7 @@ std::string OpenSslErrors() {
 // "" when `path` can be opened for reading; otherwise the system's reason.
 std::string Unreadable(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return std::strerror(errno);
+  if (file == nullptr) return std::error_code(errno, std::generic_category()).message();
   std::fclose(file);
   return "";
 }
@@ -58,6 +60,7 @@ ConfigResult<SslContextPtr> BuildServerTlsContext(const WebTlsConfig& tls,
   if (tls.prefer_server_cipher_suites) options |= SSL_OP_CIPHER_SERVER_PREFERENCE;
   SSL_CTX_set_options(ctx, static_cast<std::uint64_t>(options));
   // Needed for session resumption once client certificates are verified.
+  // NOLINTNEXTLINE(modernize-avoid-c-arrays): OpenSSL takes the bytes and their length.
   static constexpr unsigned char kSessionContext[] = "datto-rmm-exporter";
   SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof(kSessionContext) - 1);
 

@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <span>
 #include <sstream>
+#include <system_error>
 
 #include "exporter/config/yaml_reader.h"
 #include "exporter/web/basic_auth.h"
@@ -365,7 +365,9 @@ ConfigResult<WebConfig> LoadWebConfigFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return std::vector<ConfigError>{
-        {path, 0, "", std::string("cannot read the web config file: ") + std::strerror(errno)}};
+        {path, 0, "",
+         "cannot read the web config file: " +
+             std::error_code(errno, std::generic_category()).message()}};
   }
   std::ostringstream text;
   text << in.rdbuf();

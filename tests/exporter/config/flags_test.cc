@@ -120,15 +120,13 @@ TEST(ParseFlags, ErrorsNameTheFlag) {
             "--log.level: \"verbose\" is not one of debug, info, warn, error");
   EXPECT_EQ(ExpectError(Parse({"--log.format", "text"})),
             "--log.format: \"text\" is not one of logfmt, json");
-  EXPECT_EQ(ExpectError(Parse({"--web.listen.address=:1"})),
-            "--web.listen.address: unknown flag");
+  EXPECT_EQ(ExpectError(Parse({"--web.listen.address=:1"})), "--web.listen.address: unknown flag");
   EXPECT_EQ(ExpectError(Parse({"-config.file=a"})), "-config.file: unknown flag");
   EXPECT_EQ(ExpectError(Parse({"--config.check=true"})), "--config.check: takes no value");
   EXPECT_EQ(ExpectError(Parse({"--version=1"})), "--version: takes no value");
   EXPECT_EQ(ExpectError(Parse({"--config.file"})), "--config.file: needs a value");
   EXPECT_EQ(ExpectError(Parse({"--config.file="})), "--config.file: needs a value");
-  EXPECT_EQ(ExpectError(Parse({"--log.level", "--version"})),
-            "--log.level: needs a value");
+  EXPECT_EQ(ExpectError(Parse({"--log.level", "--version"})), "--log.level: needs a value");
   EXPECT_EQ(ExpectError(Parse({"--log.level=info", "--log.level=debug"})),
             "--log.level: given more than once");
   EXPECT_EQ(ExpectError(Parse({"config.yaml"})),
