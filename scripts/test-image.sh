@@ -383,7 +383,7 @@ curl -sf "$exporter_url/metrics" >"$work/metrics.txt" || fail "GET /metrics fail
 curl -sf "http://127.0.0.1:$sim_port/__sim/ground-truth" >"$work/ground-truth.json" ||
   fail "GET /__sim/ground-truth failed"
 "$truth_check" --account=image-test --version="$version" --revision="$revision" \
-  "$work/metrics.txt" "$work/ground-truth.json" >"$work/truth-check.txt" 2>&1 ||
+  --metrics="$work/metrics.txt" --ground-truth="$work/ground-truth.json" >"$work/truth-check.txt" 2>&1 ||
   { head -n 40 "$work/truth-check.txt" >&2; fail "the scrape differs from the ground truth ($work/truth-check.txt)"; }
 ok "$(tail -n1 "$work/truth-check.txt") ($(grep -vc '^#' "$work/metrics.txt") samples scraped)"
 

@@ -3,11 +3,13 @@
 // (tests/support/ground_truth_compare.h). scripts/test-image.sh runs it on what the image served,
 // so a shell script needs no exposition parser of its own.
 //
-//   truth_check --account=NAME [--version=V] [--revision=R] METRICS.txt GROUND_TRUTH.json
+//   truth_check --account=NAME --metrics=METRICS.txt --ground-truth=GROUND_TRUTH.json
+//               [--version=V] [--revision=R]
 //
 // Sites are included as the exporter's default `sites:` filter includes them. Prints every
 // difference and a summary line; exits 0 when equal, 1 on any difference, 2 on bad arguments or
 // input it cannot read.
+#include <array>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -15,9 +17,11 @@
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <variant>
+#include <utility>
 #include <vector>
 
+#include "common/command_line.h"
+#include "common/result.h"
 #include "exporter/collect/site_filter.h"
 #include "support/exposition_text.h"
 #include "support/ground_truth_compare.h"
@@ -26,10 +30,11 @@
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: truth_check --account=NAME [--version=V] [--revision=R] METRICS.txt "
-    "GROUND_TRUTH.json\n";
+    "usage: truth_check --account=NAME --metrics=METRICS.txt --ground-truth=GROUND_TRUTH.json\n"
+    "                   [--version=V] [--revision=R]\n";
 
 struct Arguments {
+  bool help = false;
   std::string account;
   std::optional<std::string> version;
   std::optional<std::string> revision;
@@ -37,37 +42,50 @@ struct Arguments {
   std::string truth_path;
 };
 
-// Returns the arguments, or an error message naming what is wrong.
-std::variant<Arguments, std::string> ParseArguments(int argc, char** argv) {
+// The flags; each takes a value but --help. Indexed by Flag.
+enum Flag : std::size_t { kHelp, kAccount, kVersion, kRevision, kMetrics, kGroundTruth };
+constexpr std::array<drmm::FlagShape, 6> kFlags = {{{"--help", "-h", /*takes_value=*/false},
+                                                    {"--account", ""},
+                                                    {"--version", ""},
+                                                    {"--revision", ""},
+                                                    {"--metrics", ""},
+                                                    {"--ground-truth", ""}}};
+
+// The arguments, or an error naming what is wrong (drmm::SplitFlags' conventions).
+drmm::Result<Arguments> ParseArguments(int argc, char** argv) {
+  const auto argv_list = drmm::ArgumentsOf(argc, argv);
+  auto split = drmm::SplitFlags(argv_list, kFlags);
+  if (!split.ok()) return split.error();
   Arguments args;
-  std::vector<std::string> positional;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto value_of = [&](std::string_view flag) -> std::optional<std::string> {
-      if (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=') {
-        return std::string(arg.substr(flag.size() + 1));
-      }
-      return std::nullopt;
-    };
-    if (const auto account = value_of("--account")) {
-      args.account = *account;
-    } else if (const auto version = value_of("--version")) {
-      args.version = *version;
-    } else if (const auto revision = value_of("--revision")) {
-      args.revision = *revision;
-    } else if (arg.starts_with("--")) {
-      return "unknown flag " + std::string(arg);
-    } else {
-      positional.emplace_back(arg);
+  for (const drmm::FlagArgument& argument : split.value()) {
+    const std::string value(argument.value);
+    switch (argument.flag) {
+      case kHelp:
+        args.help = true;
+        break;
+      case kAccount:
+        args.account = value;
+        break;
+      case kVersion:
+        args.version = value;
+        break;
+      case kRevision:
+        args.revision = value;
+        break;
+      case kMetrics:
+        args.metrics_path = value;
+        break;
+      case kGroundTruth:
+        args.truth_path = value;
+        break;
     }
   }
-  if (args.account.empty()) return std::string("--account=NAME is required");
-  if (positional.size() != 2) {
-    return "expected 2 files (metrics text, ground truth JSON), got " +
-           std::to_string(positional.size());
+  if (args.help) return args;
+  for (const auto& [flag, value] :
+       {std::pair{"--account", &args.account}, std::pair{"--metrics", &args.metrics_path},
+        std::pair{"--ground-truth", &args.truth_path}}) {
+    if (value->empty()) return drmm::Error{std::string(flag) + " is required"};
   }
-  args.metrics_path = positional[0];
-  args.truth_path = positional[1];
   return args;
 }
 
@@ -84,11 +102,15 @@ std::optional<std::string> ReadFile(const std::string& path) {
 int main(int argc, char** argv) {
   using namespace drmm::testing;
   auto parsed = ParseArguments(argc, argv);
-  if (auto* error = std::get_if<std::string>(&parsed)) {
-    std::cerr << "truth_check: " << *error << '\n' << kUsage;
+  if (!parsed.ok()) {
+    std::cerr << "truth_check: " << parsed.error().message << '\n' << kUsage;
     return 2;
   }
-  const Arguments args = std::get<Arguments>(std::move(parsed));
+  const Arguments args = std::move(parsed).value();
+  if (args.help) {
+    std::cout << kUsage;
+    return 0;
+  }
 
   const auto metrics_text = ReadFile(args.metrics_path);
   if (!metrics_text) {
