@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_account.h"
 #include "bench_args.h"
 #include "exporter/metrics/self_metrics.h"
 #include "exporter/poll/budget.h"
@@ -57,26 +58,16 @@ int Main(int argc, char** argv) {
   sim::Simulator simulator(options);
   simulator.Start();
 
-  AccountConfig account;
-  account.name = "soak";
-  account.base_url = simulator.base_url();
-  account.api_key = "demo-key";
-  account.api_secret = "demo-secret";
-  account.rate_limit.requests_per_minute = budget;
+  AccountConfig account = bench::AccountOn(simulator, "soak", budget);
   for (auto& collector : account.collectors) {
     collector.interval = bench::DurationArg(args, "interval");
   }
-  Config config;
-  config.accounts = {account};
   // One exporter each: its own metrics, budget, client and token, as two processes would have.
   std::vector<std::unique_ptr<SelfMetrics>> selves;
   std::vector<std::unique_ptr<Poller>> pollers;
   for (int i = 0; i < replicas; ++i) {
     selves.push_back(std::make_unique<SelfMetrics>("soak", "soak"));
-    SelfMetrics& self = *selves.back();
-    pollers.push_back(std::make_unique<Poller>(
-        config,
-        [&self](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); }));
+    pollers.push_back(bench::PollerOf(account, *selves.back()));
   }
   std::printf(
       "soak: %s with a 60 s window of 600; others %d/min; %d exporter(s) with a budget of "

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <stop_token>
 
+#include "bench_account.h"
 #include "bench_args.h"
 #include "exporter/metrics/self_metrics.h"
 #include "exporter/poll/poller.h"
@@ -78,18 +79,9 @@ int Main(int argc, char** argv) {
   sim::Simulator simulator(options);
   simulator.Start();
 
-  AccountConfig account;
-  account.name = "bench";
-  account.base_url = simulator.base_url();
-  account.api_key = "demo-key";
-  account.api_secret = "demo-secret";
-  account.rate_limit.requests_per_minute = 600;
-  Config config;
-  config.accounts = {account};
   SelfMetrics self("bench", "bench");
-  Poller poller(config,
-                [&](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); });
-  auto& poll = *poller.accounts().front()->poller;
+  const auto poller = bench::PollerOf(bench::AccountOn(simulator, "bench", 600), self);
+  auto& poll = *poller->accounts().front()->poller;
   std::stop_source stop;
   // Warm up: the token and the page size are fetched once per process lifetime, not per cycle.
   poll.RunOnce(Collector::kRateStatus, stop.get_token());

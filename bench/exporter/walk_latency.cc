@@ -12,6 +12,7 @@
 #include <stop_token>
 #include <vector>
 
+#include "bench_account.h"
 #include "bench_args.h"
 #include "exporter/metrics/self_metrics.h"
 #include "exporter/poll/poller.h"
@@ -64,19 +65,11 @@ int Main(int argc, char** argv) {
     sim::Simulator simulator(options);
     simulator.Start();
 
-    AccountConfig account;
-    account.name = "walk";
-    account.base_url = simulator.base_url();
-    account.api_key = "demo-key";
-    account.api_secret = "demo-secret";
-    account.rate_limit.requests_per_minute = bench::IntArg(args, "budget");
+    AccountConfig account = bench::AccountOn(simulator, "walk", bench::IntArg(args, "budget"));
     account.pages_in_flight = pages_in_flight;
-    Config config;
-    config.accounts = {account};
     SelfMetrics self("bench", "bench");
-    Poller poller(config,
-                  [&](const std::string& a) -> datto::ApiObserver& { return self.ObserverFor(a); });
-    auto& poll = *poller.accounts().front()->poller;
+    const auto poller = bench::PollerOf(account, self);
+    auto& poll = *poller->accounts().front()->poller;
     std::stop_source stop;
     poll.RunOnce(Collector::kRateStatus, stop.get_token());  // token, budget: warm
 
