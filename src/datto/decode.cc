@@ -379,7 +379,7 @@ struct Table {
 template <typename T, typename... F>
 consteval Table<T, sizeof...(F)> MakeTable(F... fields) {
   Table<T, sizeof...(F)> table{{fields...}};
-  for (std::uint32_t factor = 0x9E3779B1u; factor < 0x9E3779B1u + 200'000; factor += 2) {
+  for (std::uint32_t factor = 0x9E3779B1U; factor < 0x9E3779B1U + 200'000; factor += 2) {
     table.slots = {};
     bool collision = false;
     for (std::size_t i = 0; i < table.fields.size() && !collision; ++i) {
@@ -497,12 +497,12 @@ class Decoder {
     return p + 1;
   }
 
-  template <std::size_t N>
-  const char* Word(const char* p, const char (&word)[N]) {
-    if (static_cast<std::size_t>(end_ - p) < N - 1 || std::memcmp(p, word, N - 1) != 0) {
+  const char* Word(const char* p, std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p) < word.size() ||
+        std::memcmp(p, word.data(), word.size()) != 0) {
       return Malformed(p, "invalid literal");
     }
-    return p + N - 1;
+    return p + word.size();
   }
 
   // Past a number, with `integer` when it has neither fraction nor exponent.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "common/log.h"
@@ -20,6 +21,14 @@ std::string Excerpt(std::string_view body) {
   std::replace_if(
       out.begin(), out.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }, ' ');
   return out;
+}
+
+// "/api/v2/account/devices: HTTP 503"
+std::string HttpStatusMessage(std::string_view endpoint, std::string_view status_text) {
+  std::string message(endpoint);
+  message += ": HTTP ";
+  message += status_text;
+  return message;
 }
 
 std::string AttemptText(int attempt, int max_attempts) {
@@ -117,7 +126,7 @@ Status RequestExecutor::Execute(const CallOptions& call, const Build& build, con
         break;
       case Verdict::kServer:
         warn("datto api server error", ErrorKindName(ErrorKind::kServer), true);
-        failure = Status(ErrorKind::kServer, endpoint + ": HTTP " + status_text);
+        failure = Status(ErrorKind::kServer, HttpStatusMessage(endpoint, status_text));
         retry_reason = "server_error";
         break;
       case Verdict::kRateLimited: {
@@ -156,7 +165,7 @@ Status RequestExecutor::Execute(const CallOptions& call, const Build& build, con
       case Verdict::kOther:
         warn("datto api request rejected", ErrorKindName(ErrorKind::kHttp), true);
         if (last_response != nullptr) *last_response = std::move(response);
-        return {ErrorKind::kHttp, endpoint + ": HTTP " + status_text};
+        return {ErrorKind::kHttp, HttpStatusMessage(endpoint, status_text)};
     }
 
     // The same bytes would fail the same way: a deterministic failure is not retried.

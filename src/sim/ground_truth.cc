@@ -82,7 +82,8 @@ nlohmann::json ComputeGroundTruth(const AccountState& state, int page_size, int 
     for (const auto& [n, value] : device->udf) udfs_set.insert(n);
   }
 
-  std::int64_t devices = 0, online = 0;
+  std::int64_t devices = 0;
+  std::int64_t online = 0;
   for (const auto& device_ptr : state.devices) {
     const SimDevice& d = *device_ptr;
     ++devices;

@@ -265,14 +265,15 @@ SimAlert ReadAlert(const Reader& r, const AccountState& state, Rng& rng,
   }
   const Reader source(r.Get("alertSourceInfo"), r.Path("alertSourceInfo"));
   source.AllowOnly({"deviceUid", "deviceName", "siteUid", "siteName"});
-  std::optional<std::string> device_uid, site_uid;
+  std::optional<std::string> device_uid;
+  std::optional<std::string> site_uid;
   source.String("deviceUid", device_uid);
   source.String("siteUid", site_uid);
   const SimDevice* device = device_uid ? state.FindDevice(*device_uid) : nullptr;
   if (device_uid && device == nullptr) {
     Fail(source.Path("deviceUid"), "no device has uid \"" + *device_uid + "\"");
   }
-  if (!site_uid && device) site_uid = device->site_uid;
+  if (!site_uid && device != nullptr) site_uid = device->site_uid;
   if (!site_uid) Fail(source.Path("siteUid"), "required when deviceUid is not given");
   const SimSite* site = state.FindSite(*site_uid);
   if (site == nullptr) Fail(source.Path("siteUid"), "no site has uid \"" + *site_uid + "\"");
@@ -283,9 +284,9 @@ SimAlert ReadAlert(const Reader& r, const AccountState& state, Rng& rng,
   r.Timestamp("timestamp", timestamp);
   const std::int64_t base_time =
       r.Has("timestamp") ? timestamp.value_or(defaults.now_ms) : defaults.now_ms - 3'600'000;
-  SimAlert a = MakeAlert(rng, device ? *device : placeholder, *site, base_time);
+  SimAlert a = MakeAlert(rng, device != nullptr ? *device : placeholder, *site, base_time);
   a.timestamp = r.Has("timestamp") ? timestamp : std::optional<std::int64_t>(base_time);
-  if (!device) {
+  if (device == nullptr) {
     a.device_uid.reset();
     a.device_name.reset();
   }

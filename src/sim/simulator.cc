@@ -2,18 +2,19 @@
 #include "sim/simulator.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
-#include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <stop_token>
+#include <system_error>
 #include <thread>
 
 #include "common/log.h"
@@ -36,15 +37,16 @@ int PortOf(const sockaddr_storage& address) {
 // the process's descriptors by its two ports and shuts it down: the client sees the connection
 // close before any byte of a response, and httplib's own write then fails quietly.
 void ShutdownConnection(int local_port, int remote_port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return;
-  while (const dirent* entry = readdir(dir)) {
-    char* end = nullptr;
-    const long fd = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0') continue;
-    sockaddr_storage local{}, peer{};
-    socklen_t local_len = sizeof local, peer_len = sizeof peer;
-    const int sock = static_cast<int>(fd);
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
+    const std::string name = entry.path().filename().string();
+    int sock = -1;
+    const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), sock);
+    if (ec != std::errc() || end != name.data() + name.size()) continue;
+    sockaddr_storage local{};
+    sockaddr_storage peer{};
+    socklen_t local_len = sizeof local;
+    socklen_t peer_len = sizeof peer;
     if (getsockname(sock, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
     if (PortOf(local) != local_port) continue;
     if (getpeername(sock, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
@@ -52,7 +54,6 @@ void ShutdownConnection(int local_port, int remote_port) {
     shutdown(sock, SHUT_RDWR);
     break;
   }
-  closedir(dir);
 }
 
 SimRequest ToSimRequest(const httplib::Request& req) {
@@ -71,8 +72,7 @@ SimRequest ToSimRequest(const httplib::Request& req) {
 
 class Simulator::Impl {
  public:
-  Impl(SimulatorOptions options, Clock& clock)
-      : clock_(clock), service_(std::move(options), clock) {}
+  Impl(const SimulatorOptions& options, Clock& clock) : clock_(clock), service_(options, clock) {}
 
   ~Impl() { Stop(); }
 
@@ -170,8 +170,8 @@ class Simulator::Impl {
   std::atomic<bool> listener_done_{false};
 };
 
-Simulator::Simulator(SimulatorOptions options, Clock& clock)
-    : impl_(std::make_unique<Impl>(std::move(options), clock)) {}
+Simulator::Simulator(const SimulatorOptions& options, Clock& clock)
+    : impl_(std::make_unique<Impl>(options, clock)) {}
 
 Simulator::~Simulator() = default;
 

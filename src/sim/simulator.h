@@ -20,7 +20,7 @@ class Simulator {
  public:
   // Builds the account at once; throws std::invalid_argument for invalid options or a bad
   // scenario file.
-  explicit Simulator(SimulatorOptions options, Clock& clock = SystemClock());
+  explicit Simulator(const SimulatorOptions& options, Clock& clock = SystemClock());
   ~Simulator();  // stops
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
