@@ -34,9 +34,9 @@ std::optional<std::uint64_t> ParseByteSize(std::string_view text) {
 }
 
 std::string FormatByteSize(std::uint64_t bytes) {
-  for (const auto& [name, value] : {std::pair<std::string_view, std::uint64_t>{"GiB", 1u << 30},
-                                    {"MiB", 1u << 20},
-                                    {"KiB", 1u << 10}}) {
+  for (const auto& [name, value] : {std::pair<std::string_view, std::uint64_t>{"GiB", 1U << 30},
+                                    {"MiB", 1U << 20},
+                                    {"KiB", 1U << 10}}) {
     if (bytes >= value && bytes % value == 0)
       return std::to_string(bytes / value) + std::string(name);
   }

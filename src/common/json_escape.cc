@@ -3,7 +3,7 @@
 namespace drmm {
 
 void AppendJsonEscaped(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr std::string_view kHex = "0123456789abcdef";
   // Copies runs of plain characters at once: the simulator escapes every string of every page.
   std::size_t run_start = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {

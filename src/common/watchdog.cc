@@ -22,7 +22,7 @@ Watchdog::Guard Watchdog::Arm(TimePoint deadline, std::function<void()> on_expir
   entries_.emplace(id, Entry{deadline, std::move(on_expiry)});
   ++armed_;
   changed_.notify_all();
-  return Guard(this, id);
+  return {this, id};
 }
 
 void Watchdog::Release(std::uint64_t id) {

@@ -181,9 +181,9 @@ std::string Lower(string_view text) {
 }
 
 std::string Format(const char* fmt, auto... args) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
+  std::array<char, 160> buf{};
+  std::snprintf(buf.data(), buf.size(), fmt, args...);
+  return buf.data();
 }
 
 enum class OsFamily { kWindows, kMac, kLinux, kNone };

@@ -1,5 +1,6 @@
 #include "sim/json_writer.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -19,7 +20,7 @@ void JsonWriter::BeforeValue() {
     return;
   }
   const std::uint64_t bit = std::uint64_t{1} << depth_;
-  if (has_value_ & bit) out_ += ',';
+  if ((has_value_ & bit) != 0) out_ += ',';
   has_value_ |= bit;
 }
 
@@ -68,18 +69,18 @@ JsonWriter& JsonWriter::String(std::string_view value) {
 
 JsonWriter& JsonWriter::Int(std::int64_t value) {
   BeforeValue();
-  char buf[24];
-  const auto result = std::to_chars(buf, buf + sizeof buf, value);
-  out_.append(buf, result.ptr);
+  std::array<char, 24> buf{};
+  const auto result = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+  out_.append(buf.data(), result.ptr);
   return *this;
 }
 
 JsonWriter& JsonWriter::Double(double value) {
   if (!std::isfinite(value)) return Null();
   BeforeValue();
-  char buf[32];
-  const auto result = std::to_chars(buf, buf + sizeof buf, value);
-  out_.append(buf, result.ptr);
+  std::array<char, 32> buf{};
+  const auto result = std::to_chars(buf.data(), buf.data() + buf.size(), value);
+  out_.append(buf.data(), result.ptr);
   return *this;
 }
 

@@ -33,7 +33,8 @@ void RateLimiter::Advance(SteadyTime now) {
 SteadyTime RateLimiter::EarliestRoom(SteadyTime now) const {
   const auto limit = static_cast<std::size_t>(settings_.limit);
   std::size_t in_window = own_.size() + others_.size();
-  std::size_t i = 0, j = 0;
+  std::size_t i = 0;
+  std::size_t j = 0;
   // Walk the expiries of the requests in the window in time order; future arrivals of the
   // other consumers before that moment stay in the window.
   while (i < own_.size() || j < others_.size()) {
@@ -75,7 +76,7 @@ RateDecision RateLimiter::Admit(SteadyTime now) {
   }
   own_.push_back(now);
   peak_ = std::max(peak_, static_cast<std::int64_t>(count + 1));
-  const double after = static_cast<double>(count + 1);
+  const auto after = static_cast<double>(count + 1);
   if (after > settings_.cutoff_ratio * settings_.limit) return {RateVerdict::kThrottle, 0};
   return {RateVerdict::kAllow, 0};
 }

@@ -96,14 +96,14 @@ void WriteDevice(JsonWriter& w, const AccountState& state, const SimDevice& d,
   w.Key("id").Int(d.id);
   w.Key("uid").String(d.uid);
   w.Key("siteId");
-  if (site) {
+  if (site != nullptr) {
     w.Int(site->id);
   } else {
     w.Null();
   }
   w.Key("siteUid").String(d.site_uid);
   w.Key("siteName");
-  if (site) {
+  if (site != nullptr) {
     w.String(site->name);
   } else {
     w.Null();
@@ -235,12 +235,14 @@ void WritePageDetails(JsonWriter& w, const PageDetailsData& details) {
 }
 
 std::string RenderAccount(const AccountState& state) {
-  std::int64_t total = 0, online = 0, on_demand = 0;
+  std::int64_t total = 0;
+  std::int64_t online = 0;
+  std::int64_t on_demand = 0;
   for (const auto& d : state.devices) {
     ++total;
     if (d->online.value_or(false)) ++online;
     const SimSite* site = state.FindSite(d->site_uid);
-    if (site && site->on_demand.value_or(false)) ++on_demand;
+    if (site != nullptr && site->on_demand.value_or(false)) ++on_demand;
   }
   const AccountInfo& a = state.account;
   std::string out;

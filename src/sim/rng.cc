@@ -1,5 +1,6 @@
 #include "sim/rng.h"
 
+#include <array>
 #include <cstdio>
 
 namespace drmm::sim {
@@ -67,12 +68,13 @@ std::size_t Rng::Weighted(std::initializer_list<double> weights) {
 std::string Rng::Uuid() {
   const std::uint64_t hi = Next();
   const std::uint64_t lo = Next();
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0x0fff),
+  std::array<char, 40> buf{};
+  std::snprintf(buf.data(), buf.size(), "%08x-%04x-4%03x-%04x-%012llx",
+                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
+                static_cast<unsigned>(hi & 0x0fff),
                 static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
                 static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return buf;
+  return buf.data();
 }
 
 }  // namespace drmm::sim

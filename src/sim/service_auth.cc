@@ -55,7 +55,7 @@ std::optional<SimResponse> Service::CheckBearer(const SimRequest& request, Stead
   const std::string authorization = request.Header("Authorization");
   auto unauthorized = [](std::string_view error, std::string_view description) {
     SimResponse r = OAuthError(401, error, description);
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"oauth2-resource\", error=\"" +
+    r.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="oauth2-resource", error=")" +
                                                    std::string(error) + "\"");
     return r;
   };

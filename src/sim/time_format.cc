@@ -1,5 +1,6 @@
 #include "sim/time_format.h"
 
+#include <array>
 #include <cstdio>
 
 namespace drmm::sim {
@@ -62,15 +63,20 @@ std::string FormatIsoMillis(std::int64_t epoch_millis) {
   const Civil c = CivilFromDays(days);
   const auto ms = static_cast<int>(rest % 1000);
   const auto secs = static_cast<int>(rest / 1000);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
+  std::array<char, 40> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
                 static_cast<long long>(c.year), c.month, c.day, secs / 3600, (secs / 60) % 60,
                 secs % 60, ms);
-  return buf;
+  return buf.data();
 }
 
 std::optional<std::int64_t> ParseIsoMillis(std::string_view text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
   if (!ReadDigits(text, 0, 4, year) || text.size() < 19 || text[4] != '-' ||
       !ReadDigits(text, 5, 2, month) || text[7] != '-' || !ReadDigits(text, 8, 2, day) ||
       text[10] != 'T' || !ReadDigits(text, 11, 2, hour) || text[13] != ':' ||

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 namespace drmm {
@@ -19,7 +20,7 @@ DeflatedPiece DeflatePiece(std::string_view text, int level) {
   piece.size = text.size();
   piece.crc = static_cast<std::uint32_t>(
       crc32_z(0, reinterpret_cast<const Bytef*>(text.data()), text.size()));
-  if (text.size() > (1u << 31)) throw std::length_error("piece too large to deflate at once");
+  if (text.size() > (1U << 31)) throw std::length_error("piece too large to deflate at once");
   z_stream stream{};
   // -15: raw deflate (no zlib or gzip wrapper), a 32 KB window.
   if (deflateInit2(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -58,14 +59,15 @@ std::string GzipTrailer::Finish() const {
   // two bytes 03 00; then CRC-32 and the length modulo 2^32, little-endian (RFC 1952).
   std::string trailer("\x03\x00", 2);
   AppendLittleEndian32(trailer, crc_);
-  AppendLittleEndian32(trailer, static_cast<std::uint32_t>(size_ & 0xffffffffu));
+  AppendLittleEndian32(trailer, static_cast<std::uint32_t>(size_ & 0xffffffffU));
   return trailer;
 }
 
 std::string_view GzipHeader() {
   // Magic, deflate, no flags, no mtime, no extra flags, OS "unknown".
-  static constexpr char kHeader[] = {'\x1f', '\x8b', '\x08', 0, 0, 0, 0, 0, 0, '\xff'};
-  return {kHeader, sizeof kHeader};
+  static constexpr std::array<char, 10> kHeader = {'\x1f', '\x8b', '\x08', 0, 0,
+                                                   0,      0,      0,      0, '\xff'};
+  return {kHeader.data(), kHeader.size()};
 }
 
 }  // namespace drmm

@@ -110,9 +110,7 @@ class AccountWriter {
 
   bool Wanted(const MetricSpec& spec) const { return !excluded_[CatalogIndex(spec)]; }
   // Valid while this writer lives; callers check Wanted first.
-  SeriesWriter Family(const MetricSpec& spec) {
-    return SeriesWriter(texts_[CatalogIndex(spec)], spec.name);
-  }
+  SeriesWriter Family(const MetricSpec& spec) { return {texts_[CatalogIndex(spec)], spec.name}; }
 
  private:
   FamilyTexts& texts_;

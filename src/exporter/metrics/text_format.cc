@@ -1,5 +1,6 @@
 #include "exporter/metrics/text_format.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -33,15 +34,15 @@ void AppendSampleValue(std::string& out, double value) {
   // takes the general path.
   const bool negative_zero = value == 0 && std::signbit(value);
   if (value == std::trunc(value) && std::fabs(value) < 1e15 && !negative_zero) {
-    char digits[24];
+    std::array<char, 24> digits{};
     const auto result =
-        std::to_chars(digits, digits + sizeof digits, static_cast<long long>(value));
-    out.append(digits, result.ptr);
+        std::to_chars(digits.data(), digits.data() + digits.size(), static_cast<long long>(value));
+    out.append(digits.data(), result.ptr);
     return;
   }
-  char text[32];
-  const int length = std::snprintf(text, sizeof text, "%.16g", value);
-  out.append(text, static_cast<std::size_t>(length));
+  std::array<char, 32> text{};
+  const int length = std::snprintf(text.data(), text.size(), "%.16g", value);
+  out.append(text.data(), static_cast<std::size_t>(length));
 }
 
 std::string FamilyHeader(std::string_view name, std::string_view help, std::string_view type) {

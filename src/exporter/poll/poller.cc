@@ -114,7 +114,8 @@ void Poller::Start() {
   for (auto& account : accounts_) account->poller->Start();
 }
 
-void Poller::Stop() {
+// Not const, though it changes no member: stopping every account's poller is a change of state.
+void Poller::Stop() {  // NOLINT(readability-make-member-function-const)
   const auto accounts = this->accounts();
   // Stop in parallel: request everywhere first, then wait.
   for (const auto& account : accounts) account->poller->RequestStop();

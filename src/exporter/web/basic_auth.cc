@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <memory>
 
@@ -34,7 +35,7 @@ std::optional<std::string> DecodeBase64(std::string_view text) {
   std::string out;
   out.reserve(text.size() / 4 * 3);
   for (std::size_t i = 0; i < text.size(); i += 4) {
-    int values[4];
+    std::array<int, 4> values{};
     int padding = 0;
     for (int j = 0; j < 4; ++j) {
       const char c = text[i + static_cast<std::size_t>(j)];

@@ -99,7 +99,8 @@ std::string FormatResponseHead(const ResponseHead& head) {
   if (!head.content_type.empty()) out += "Content-Type: " + head.content_type + "\r\n";
   out += "Content-Length: " + std::to_string(head.content_length) + "\r\n";
   if (head.gzip) out += "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n";
-  for (const auto& [name, value] : head.headers) out += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : head.headers)
+    out.append(name).append(": ").append(value) += "\r\n";
   if (head.close) out += "Connection: close\r\n";
   out += "\r\n";
   return out;

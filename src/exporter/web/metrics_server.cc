@@ -68,7 +68,8 @@ class RequestParser final : public http::basic_parser<true> {
     method.assign(method_text.data(), method_text.size());
     target.assign(target_text.data(), target_text.size());
   }
-  void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
+  void on_response_impl(int /*code*/, beast::string_view /*reason*/, int /*version*/,
+                        beast::error_code& ec) override {
     ec = http::error::bad_version;  // never a response on a server
   }
   void on_field_impl(http::field name, beast::string_view /*name_text*/, beast::string_view value,
@@ -86,17 +87,19 @@ class RequestParser final : public http::basic_parser<true> {
       seen_accept_encoding_ = true;
     }
   }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>&, beast::error_code&) override {}
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+  void on_header_impl(beast::error_code& /*ec*/) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& /*length*/,
+                         beast::error_code& /*ec*/) override {}
+  std::size_t on_body_impl(beast::string_view body, beast::error_code& /*ec*/) override {
     return body.size();
   }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                                 beast::error_code&) override {
+  void on_chunk_header_impl(std::uint64_t /*size*/, beast::string_view /*extensions*/,
+                            beast::error_code& /*ec*/) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t /*remain*/, beast::string_view body,
+                                 beast::error_code& /*ec*/) override {
     return body.size();
   }
-  void on_finish_impl(beast::error_code&) override {}
+  void on_finish_impl(beast::error_code& /*ec*/) override {}
 
   const std::size_t max_fields_;
   std::size_t fields_ = 0;
