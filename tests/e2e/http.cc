@@ -3,8 +3,9 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <cctype>
 #include <string_view>
+
+#include "common/ascii.h"
 
 namespace drmm::e2e {
 namespace {
@@ -32,11 +33,6 @@ HttpResponse From(const httplib::Result& result) {
   return response;
 }
 
-bool EqualIgnoringCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return std::tolower(x) == std::tolower(y); });
-}
-
 httplib::Headers ToHeaders(const HttpFields& fields) {
   httplib::Headers headers;
   for (const auto& [name, value] : fields) headers.emplace(name, value);
@@ -47,7 +43,7 @@ httplib::Headers ToHeaders(const HttpFields& fields) {
 
 std::string HttpResponse::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (EqualIgnoringCase(key, name)) return value;
+    if (EqualsIgnoringAsciiCase(key, name)) return value;
   }
   return "";
 }
@@ -60,7 +56,7 @@ HttpResponse HttpGet(int port, const std::string& path, const HttpGetOptions& op
   // decompression off (yhirose/cpp-httplib#1975); a test that wants gzip says so itself.
   const bool asked_for_an_encoding = std::any_of(
       headers.begin(), headers.end(),
-      [](const auto& header) { return EqualIgnoringCase(header.first, "Accept-Encoding"); });
+      [](const auto& header) { return EqualsIgnoringAsciiCase(header.first, "Accept-Encoding"); });
   if (!asked_for_an_encoding) headers.emplace("Accept-Encoding", "identity");
   return From(client->Get(path, headers));
 }
