@@ -83,6 +83,11 @@ class DattoClient::Impl {
     // server may serve fewer items per page than asked for).
     std::optional<std::int64_t> total_count;
     std::int64_t largest_page = 0;
+    // The first page, by number, that repeated items of earlier pages (-1: none did).
+    std::int64_t first_repeating_page = -1;
+    // Walking part of the list again, one page at a time, to fill a gap a concurrent walk may
+    // have left (see WalkPages): items already passed on are expected, not repeats.
+    bool refilling = false;
   };
 
   std::string PageUrl(std::string_view endpoint, std::int64_t page_size, std::int64_t page) const {
@@ -150,11 +155,16 @@ class DattoClient::Impl {
           continue;
         }
       } else if (!state.seen_uids.insert(std::hash<std::string_view>{}(uid)).second) {
-        ++state.duplicates;  // the list shifted under the walk: the item was on an earlier page
-        ++page_duplicates;
+        if (!state.refilling) {
+          ++state.duplicates;  // the list shifted under the walk: the item was on an earlier page
+          ++page_duplicates;
+        }
         continue;
       }
       fresh.push_back(std::move(item));
+    }
+    if (page_duplicates > 0 && state.first_repeating_page < 0) {
+      state.first_repeating_page = state.pages - 1;  // pages are consumed in page order
     }
     const bool empty_page = page.items.empty();
     // A server that ignores page= while nextPageUrl keeps counting serves the first page over
@@ -211,7 +221,49 @@ class DattoClient::Impl {
     if (!page_size.ok()) return page_size.status();
     WalkState<Item> state;
     state.endpoint = endpoint;
-    std::string url = PageUrl(endpoint, page_size.value(), 0);
+    bool concurrent = false;
+    if (Status walked =
+            FollowPages(state, page_size.value(), 0, priority, decode, sink, stop, concurrent);
+        !walked.ok()) {
+      return walked;
+    }
+    // Pages fetched concurrently reach the server in any order. When the list shifts back
+    // under the walk (items inserted before the pages still to come), a page served before the
+    // shift right after one served after it leaves a gap, and the shift shows as repeated items:
+    // the first page that repeats some was served after a shift its predecessor was not, so
+    // every gap lies after it. Walking on from that page one page at a time passes on what the
+    // concurrent walk missed (a sequential walk only ever repeats items on such a shift, and
+    // repeats are dropped). It costs those pages once more, only when the list changed during
+    // the walk. (Items removed during any walk, sequential or not, can leave a gap that shows
+    // nothing; the next walk fills it.)
+    if (concurrent && state.first_repeating_page > 0) {
+      LogInfo(
+          "the list shifted during a concurrent walk: walking it again from the first page "
+          "with repeated items, one page at a time",
+          {{"endpoint", std::string(endpoint)},
+           {"page", std::to_string(state.first_repeating_page)},
+           {"repeated_items", std::to_string(state.duplicates)}});
+      state.refilling = true;
+      state.seen_pages.clear();
+      state.pages = static_cast<int>(state.first_repeating_page);
+      if (Status refilled = FollowPages(state, page_size.value(), state.first_repeating_page,
+                                        priority, decode, sink, stop, concurrent);
+          !refilled.ok()) {
+        return refilled;
+      }
+    }
+    ReportDropped(state);
+    return Status::Ok();
+  }
+
+  // Follows the list from page `from` to its end. `concurrent` is set when the pages after the
+  // first were fetched several at a time, which a refilling walk never does.
+  template <typename Item, typename Decode>
+  Status FollowPages(WalkState<Item>& state, std::int64_t page_size, std::int64_t from,
+                     RequestPriority priority, Decode decode, const PageSink<Item>& sink,
+                     const std::stop_token& stop, bool& concurrent) {
+    const std::string_view endpoint = state.endpoint;
+    std::string url = PageUrl(endpoint, page_size, from);
     std::string next;
     bool first = true;
     while (true) {
@@ -225,27 +277,26 @@ class DattoClient::Impl {
           !consumed.ok()) {
         return consumed;
       }
-      if (next.empty()) break;
+      if (next.empty()) return Status::Ok();
       // After the first page the list's length is known (sites and devices carry totalCount):
       // fetch the rest several at a time, when the API's own links follow the page numbers.
-      if (first && options_.pages_in_flight > 1 && state.total_count &&
-          static_cast<std::int64_t>(items) == page_size.value() &&
-          next == PageUrl(endpoint, page_size.value(), 1)) {
-        const std::int64_t pages = (*state.total_count + page_size.value() - 1) / page_size.value();
+      if (first && !state.refilling && options_.pages_in_flight > 1 && state.total_count &&
+          static_cast<std::int64_t>(items) == page_size &&
+          next == PageUrl(endpoint, page_size, 1)) {
+        const std::int64_t pages = (*state.total_count + page_size - 1) / page_size;
         if (pages > 1) {
-          if (Status rest = WalkConcurrently(state, page_size.value(), pages, priority, decode,
-                                             sink, stop, next);
+          concurrent = true;
+          if (Status rest =
+                  WalkConcurrently(state, page_size, pages, priority, decode, sink, stop, next);
               !rest.ok()) {
             return rest;
           }
-          if (next.empty()) break;
+          if (next.empty()) return Status::Ok();
         }
       }
       first = false;
       url = next;
     }
-    ReportDropped(state);
-    return Status::Ok();
   }
 
   // Pages 1 .. pages-1, up to pages_in_flight at a time, each request passing the rate gate;

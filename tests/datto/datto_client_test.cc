@@ -831,6 +831,69 @@ TEST_F(DattoClientTest, PagesInFlightFollowAListLongerOrShorterThanTotalCountSai
   EXPECT_EQ(WalkSites().size(), 6u);
 }
 
+TEST_F(DattoClientTest, AListShiftedUnderAConcurrentWalkIsWalkedAgainToFillTheGap) {
+  // 30 sites, 3 a page, 4 pages in flight. Page 3 is served first and then a site is inserted
+  // at the front; pages 1 and 2 are served after that, so page 2 ends one item before page 3
+  // begins: site-8 falls between them, and site-2 comes round again on page 1. Without the
+  // refill, site-8 would be missing until the next walk.
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::string> list = Sites(30);
+  bool shifted = false;
+  api_.max = 3;
+  api_.override_ = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (PathOf(r.url) != "/api/v2/account/sites") return std::nullopt;
+    const int page = PageOf(r);
+    std::unique_lock lock(mutex);
+    if (page == 1 || page == 2) {
+      changed.wait_for(lock, std::chrono::seconds(5), [&] { return shifted; });
+    }
+    const auto begin = std::min<std::size_t>(3 * page, list.size());
+    const auto end = std::min<std::size_t>(begin + 3, list.size());
+    const std::string next =
+        end < list.size()
+            ? std::string(kBase) + "/api/v2/account/sites?max=3&page=" + std::to_string(page + 1)
+            : "";
+    const auto total = static_cast<std::int64_t>(list.size());
+    HttpResponse response = ScriptedTransport::Json(testing::SitesPageJson(
+        std::vector<std::string>(list.begin() + static_cast<std::ptrdiff_t>(begin),
+                                 list.begin() + static_cast<std::ptrdiff_t>(end)),
+        next, total));
+    if (page == 3 && !shifted) {
+      list.insert(list.begin(), testing::SiteJson("site-new", "New site"));
+      shifted = true;
+      changed.notify_all();
+    }
+    return response;
+  };
+  Client(InFlight(4));
+  const auto uids = WalkSites();
+  // Every site that was there throughout, once: the gap filled, the repeats dropped. The new
+  // site went in before the pages the walk had reached, where a sequential walk misses it too;
+  // the next walk sees it.
+  std::vector<std::string> expected;
+  for (int i = 0; i < 30; ++i) expected.push_back("site-" + std::to_string(i));
+  EXPECT_THAT(uids, ::testing::UnorderedElementsAreArray(expected));
+  // The concurrent walk: the 10 pages totalCount said and the 11th the list grew into; then
+  // from page 1, the first that repeated an item, to the end of the list of 31: 10 pages.
+  EXPECT_EQ(transport_.CountRequests("/account/sites"), 21u);
+  std::vector<int> pages;
+  for (const auto& request : transport_.Requests()) {
+    if (PathOf(request.url) == "/api/v2/account/sites") pages.push_back(PageOf(request));
+  }
+  EXPECT_THAT(std::vector<int>(pages.begin() + 11, pages.end()),
+              ElementsAre(1, 2, 3, 4, 5, 6, 7, 8, 9, 10))
+      << "the refill walks one page at a time, in order";
+
+  // Without a shift, nothing is walked twice.
+  api_.override_ = nullptr;
+  api_.sites = Sites(30);
+  Client(InFlight(4));
+  const std::size_t before = transport_.CountRequests("/account/sites");
+  EXPECT_EQ(WalkSites().size(), 30u);
+  EXPECT_EQ(transport_.CountRequests("/account/sites") - before, 10u);
+}
+
 TEST_F(DattoClientTest, OpenAlertsWithoutTotalCountStaySequential) {
   for (int i = 0; i < 9; ++i) api_.alerts.push_back(testing::AlertJson("al-" + std::to_string(i)));
   api_.max = 3;
