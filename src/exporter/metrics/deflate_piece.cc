@@ -48,6 +48,27 @@ DeflatedPiece DeflatePiece(std::string_view text, int level) {
   return piece;
 }
 
+Result<std::string> InflatePiece(const DeflatedPiece& piece) {
+  if (piece.size == 0) return std::string();
+  if (piece.size > (1U << 31) || piece.deflated.size() > (1U << 31)) {
+    return Error{"piece too large to inflate at once"};
+  }
+  std::string text(piece.size, '\0');
+  z_stream stream{};
+  if (inflateInit2(&stream, -15) != Z_OK) return Error{"zlib inflateInit2 failed"};
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.deflated.data()));
+  stream.avail_in = static_cast<uInt>(piece.deflated.size());
+  stream.next_out = reinterpret_cast<Bytef*>(text.data());
+  stream.avail_out = static_cast<uInt>(text.size());
+  // A piece ends in a sync flush, not a final block: all input taken is its end.
+  const int status = inflate(&stream, Z_SYNC_FLUSH);
+  const bool whole = (status == Z_OK || status == Z_BUF_ERROR) && stream.avail_in == 0 &&
+                     stream.total_out == piece.size;
+  inflateEnd(&stream);
+  if (!whole) return Error{"a prepared piece did not inflate to its recorded size"};
+  return text;
+}
+
 void GzipTrailer::Add(const DeflatedPiece& piece) {
   crc_ =
       static_cast<std::uint32_t>(crc32_combine(crc_, piece.crc, static_cast<z_off_t>(piece.size)));

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/result.h"
+
 namespace drmm {
 
 struct DeflatedPiece {
@@ -20,6 +22,10 @@ struct DeflatedPiece {
 
 // `level` as zlib's (1 fastest .. 9 smallest).
 DeflatedPiece DeflatePiece(std::string_view text, int level);
+
+// The text `piece` was made from: for the rare plain scrape, so that the text need not be kept
+// beside its compressed form. An error only for a piece DeflatePiece did not make.
+Result<std::string> InflatePiece(const DeflatedPiece& piece);
 
 // Accumulates the CRC and length of the pieces of one gzip member, in order.
 class GzipTrailer {

@@ -1,17 +1,20 @@
 // /metrics rendered once per data change. The pollers say when an account changed; a render
-// thread re-renders that account's part (the text of each of its families, and each family's
-// text compressed once) and swaps in a new immutable state. A scrape takes the current state and
-// hands the server views of the prepared parts, adding only what changes per scrape: the rate
-// governor's live request count, the exporter's own metrics and the process metrics. So a scrape
-// costs what writing its bytes costs, whatever the account's size, and a scrape during a poll or
-// a swap sees one whole state, old or new, never a mix.
+// thread re-renders that account's part (each of its families compressed once; the text is not
+// kept) and swaps in a new immutable state. A gzip scrape takes the current state and hands the
+// server views of the prepared parts, adding only what changes per scrape: the rate governor's
+// live request count, the exporter's own metrics and the process metrics. So a gzip scrape costs
+// what writing its bytes costs, whatever the account's size, and a scrape during a poll or a swap
+// sees one whole state, old or new, never a mix. A plain scrape (curl; Prometheus always asks
+// for gzip) inflates the state's text once and shares it with the plain scrapes in flight.
 //
 // Output: byte for byte what RenderSnapshotText gives for the same snapshots (families in catalog
 // order, one HELP/TYPE each, accounts in name order), followed by the per-scrape text.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -43,6 +46,11 @@ class ExpositionCache {
     // Appended after the snapshot families on every scrape: the exporter's own metrics and the
     // process metrics, in the text format.
     std::function<std::string()> per_scrape_text;
+    // The text a render pass may produce at once, judged by the families' previous sizes (a
+    // bigger family gets a pass of its own): bounds the new text that exists at once while the
+    // state being served is still held. At 2,000 sites an account's text is 15 MB, its biggest
+    // family about 4 MB.
+    std::uint64_t pass_text_bytes = 4 << 20;
   };
 
   ExpositionCache(Options options, Clock& clock);
@@ -70,10 +78,15 @@ class ExpositionCache {
 
   // Account renders so far, for the benchmark and tests.
   std::size_t renders() const;
+  // Times a plain scrape inflated the text of a state (tests: concurrent plain scrapes share one).
+  std::size_t plain_texts_built() const;
 
  private:
   struct Part;
+  struct PlainText;
   struct State;
+
+  std::shared_ptr<const PlainText> PlainTextOf(const State& state) const;
 
   // Renders `source`, reusing `previous`'s compressed families whose text did not change.
   std::shared_ptr<const Part> Render(const AccountSource& source,
@@ -90,6 +103,7 @@ class ExpositionCache {
   std::map<std::string, bool> dirty_;  // account name -> needs a render
   std::shared_ptr<const State> state_;
   std::size_t renders_ = 0;
+  mutable std::atomic<std::size_t> plain_texts_built_{0};
   std::jthread thread_;
 };
 

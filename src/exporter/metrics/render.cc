@@ -99,22 +99,23 @@ std::map<std::string_view, SiteView> SiteViews(const AccountSnapshot& account) {
 // Writes one family of one account; a family the account's config leaves out gets nothing.
 class AccountWriter {
  public:
-  AccountWriter(FamilyTexts& texts, const AccountSnapshot& account) : texts_(texts) {
+  AccountWriter(FamilyTexts& texts, const AccountSnapshot& account, const FamilySet& families)
+      : texts_(texts), wanted_(families) {
     for (const auto& name : account.excluded_metrics) {
       const MetricSpec* spec = FindMetric(name);
       if (spec != nullptr && CatalogIndex(*spec) < kSnapshotFamilyCount) {
-        excluded_[CatalogIndex(*spec)] = true;
+        wanted_[CatalogIndex(*spec)] = false;
       }
     }
   }
 
-  bool Wanted(const MetricSpec& spec) const { return !excluded_[CatalogIndex(spec)]; }
+  bool Wanted(const MetricSpec& spec) const { return wanted_[CatalogIndex(spec)]; }
   // Valid while this writer lives; callers check Wanted first.
   SeriesWriter Family(const MetricSpec& spec) { return {texts_[CatalogIndex(spec)], spec.name}; }
 
  private:
   FamilyTexts& texts_;
-  std::bitset<kSnapshotFamilyCount> excluded_;
+  FamilySet wanted_;  // asked for and not excluded by the account's config
 };
 
 void WriteAccountState(AccountWriter& out, const AccountSnapshot& account,
@@ -362,9 +363,9 @@ void WriteDevices(AccountWriter& out, const AccountSnapshot& account,
 
 }  // namespace
 
-FamilyTexts RenderAccount(const AccountSnapshot& account) {
+FamilyTexts RenderAccount(const AccountSnapshot& account, const FamilySet& families) {
   FamilyTexts texts;
-  AccountWriter out(texts, account);
+  AccountWriter out(texts, account, families);
   LabelPrefix base;
   base.Label("account", account.account);
   WriteAccountState(out, account, base);

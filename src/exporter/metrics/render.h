@@ -49,9 +49,13 @@ using FamilyTexts = std::array<std::string, kSnapshotFamilyCount>;  // series li
 // The family read from the request governor at scrape time: it changes with every request.
 inline constexpr std::size_t kLiveFamily = CatalogIndex(kMetricRequestsInWindow);
 
+using FamilySet = std::bitset<kSnapshotFamilyCount>;  // by catalog index
+
 // One account's series per family, each family's sorted by labels; a family the account has no
-// series of (or that its config excludes) is empty.
-FamilyTexts RenderAccount(const AccountSnapshot& account);
+// series of (or that its config excludes), or that is not in `families`, is empty. Rendering a
+// few families at a time bounds the text that exists at once to theirs (ExpositionCache).
+FamilyTexts RenderAccount(const AccountSnapshot& account,
+                          const FamilySet& families = FamilySet().set());
 
 // "# HELP ...\n# TYPE ...\n" of the snapshot family `index`.
 const std::string& SnapshotFamilyHeader(std::size_t index);

@@ -118,6 +118,7 @@ TEST(ExpositionCacheTest, ChangedRendersThatAccountAgainAndKeepsUnchangedFamilie
 
   const MetricsResponse after = cache.Scrape(true);
   EXPECT_EQ(Gunzip(after.body.Flatten()), RenderSnapshotText(golden.snapshot));
+  EXPECT_EQ(cache.Scrape(false).body.Flatten(), RenderSnapshotText(golden.snapshot));
   std::set<const char*> before_pieces;
   for (const auto piece : before.body.pieces) before_pieces.insert(piece.data());
   std::size_t reused = 0;
@@ -126,6 +127,73 @@ TEST(ExpositionCacheTest, ChangedRendersThatAccountAgainAndKeepsUnchangedFamilie
   // datto_rmm_site_alerts_open); the live requests-in-window family and the trailer are made
   // per scrape.
   EXPECT_EQ(reused, after.body.pieces.size() - 3);
+}
+
+TEST(ExpositionCacheTest, AChangedValueOfTheSameLengthIsNotMistakenForUnchanged) {
+  // Only the compressed form and a hash of the text are kept: a family whose text keeps its
+  // length must still be told apart by its content.
+  testing::FakeClock clock;
+  GoldenSources golden;
+  ExpositionCache cache({}, clock);
+  cache.SetAccounts(golden.Make());
+  for (const std::int64_t open : {3, 4, 7}) {
+    auto alerts = std::make_shared<AlertsData>(*golden.snapshot.accounts[0].alerts);
+    alerts->sites["s-001"].unmuted.open_by_priority["high"] = open;
+    golden.snapshot.accounts[0].alerts = alerts;
+    cache.Changed("acme");
+    cache.RenderPending();
+    const std::string expected = RenderSnapshotText(golden.snapshot);
+    EXPECT_EQ(Gunzip(cache.Scrape(true).body.Flatten()), expected) << open;
+    EXPECT_EQ(cache.Scrape(false).body.Flatten(), expected) << open;
+  }
+}
+
+TEST(ExpositionCacheTest, RenderingAFamilyAtATimeServesTheSameBytes) {
+  // A pass limit of one byte gives every family that had text last time a pass of its own.
+  testing::FakeClock clock;
+  GoldenSources golden;
+  ExpositionCache::Options options;
+  options.pass_text_bytes = 1;
+  ExpositionCache cache(options, clock);
+  cache.SetAccounts(golden.Make());
+  const MetricsResponse before = cache.Scrape(true);
+  auto devices = std::make_shared<DevicesData>(*golden.snapshot.accounts[0].devices);
+  devices->sites.begin()->second.reboot_required += 3;
+  golden.snapshot.accounts[0].devices = devices;
+  cache.Changed("acme");
+  cache.RenderPending();
+  const std::string expected = RenderSnapshotText(golden.snapshot);
+  const MetricsResponse after = cache.Scrape(true);
+  EXPECT_EQ(Gunzip(after.body.Flatten()), expected);
+  EXPECT_EQ(cache.Scrape(false).body.Flatten(), expected);
+  // Only the family that changed was compressed again.
+  std::set<const char*> before_pieces;
+  for (const auto piece : before.body.pieces) before_pieces.insert(piece.data());
+  std::size_t reused = 0;
+  for (const auto piece : after.body.pieces) reused += before_pieces.count(piece.data());
+  EXPECT_EQ(reused, after.body.pieces.size() - 3);
+}
+
+TEST(ExpositionCacheTest, PlainScrapesInFlightShareOneTextAndNoneIsKeptBetweenThem) {
+  testing::FakeClock clock;
+  GoldenSources golden;
+  ExpositionCache cache({}, clock);
+  cache.SetAccounts(golden.Make());
+  cache.Scrape(true);
+  EXPECT_EQ(cache.plain_texts_built(), 0u) << "gzip scrapes need no text";
+  const std::string expected = RenderSnapshotText(golden.snapshot);
+  {
+    const MetricsResponse first = cache.Scrape(false);
+    const MetricsResponse second = cache.Scrape(false);
+    EXPECT_EQ(first.body.Flatten(), expected);
+    EXPECT_EQ(second.body.Flatten(), expected);
+    EXPECT_EQ(cache.plain_texts_built(), 1u) << "the second scrape shares the first one's text";
+    ASSERT_FALSE(first.body.pieces.empty());
+    EXPECT_EQ(first.body.pieces.front().data(), second.body.pieces.front().data());
+  }
+  // Both written: the text is gone, and the next plain scrape inflates it again.
+  EXPECT_EQ(cache.Scrape(false).body.Flatten(), expected);
+  EXPECT_EQ(cache.plain_texts_built(), 2u);
 }
 
 TEST(ExpositionCacheTest, RequestsInWindowIsReadAtScrapeTime) {

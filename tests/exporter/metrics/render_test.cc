@@ -212,6 +212,32 @@ TEST(RenderTest, RandomSnapshotsRenderAsTheReference) {
   }
 }
 
+TEST(RenderTest, FamiliesRenderedAFewAtATimeAreThoseRenderedAllAtOnce) {
+  RandomSnapshots snapshots(20261206);
+  for (int i = 0; i < 100; ++i) {
+    const Snapshot snapshot = snapshots.Next();
+    for (const AccountSnapshot& account : snapshot.accounts) {
+      const FamilyTexts whole = RenderAccount(account);
+      // Each family alone, and the families in two interleaved halves.
+      FamilySet odd;
+      for (std::size_t family = 1; family < kSnapshotFamilyCount; family += 2) odd.set(family);
+      const FamilyTexts odds = RenderAccount(account, odd);
+      const FamilyTexts evens = RenderAccount(account, ~odd);
+      for (std::size_t family = 0; family < kSnapshotFamilyCount; ++family) {
+        FamilySet alone;
+        alone.set(family);
+        const FamilyTexts only = RenderAccount(account, alone);
+        ASSERT_EQ(only[family], whole[family]) << "snapshot " << i << ", family " << family;
+        for (std::size_t other = 0; other < kSnapshotFamilyCount; ++other) {
+          if (other != family) ASSERT_EQ(only[other], "") << "family " << other << " not asked";
+        }
+        ASSERT_EQ(odd[family] ? odds[family] : evens[family], whole[family]);
+        ASSERT_EQ(odd[family] ? evens[family] : odds[family], "");
+      }
+    }
+  }
+}
+
 TEST(RenderTest, ExcludedFamiliesAreLeftOutWhole) {
   Snapshot snapshot = testing::GoldenSnapshot();
   snapshot.accounts[0].excluded_metrics = {"datto_rmm_site_alerts_open", "datto_rmm_device_info"};
