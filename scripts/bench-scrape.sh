@@ -128,10 +128,18 @@ EOF
   done
   walks=$(($(walks_at) - walks_before))
   rss_end=$(status_kb "$exporter" VmRSS)
-  # CPU per full poll without scrapes: one more device walk with nobody scraping.
-  quiet_from=$(walks_at)
+  # CPU per full poll without scrapes: from the end of one device walk to the end of the next,
+  # with nobody scraping (told by the devices collector's last success, not by requests: a walk
+  # that refills a gap takes more requests than the list has pages).
+  devices_done() { curl -sf "http://127.0.0.1:$port/metrics" | awk 'index($0, "datto_rmm_collector_last_success_timestamp_seconds{") == 1 && index($0, "collector=\"devices\"") {print $NF}'; }
+  wait_devices_done() {
+    local from
+    from=$(devices_done)
+    for _ in $(seq 3600); do [ "$(devices_done)" != "$from" ] && return; sleep 0.2; done
+  }
+  wait_devices_done
   cpu_before=$(cpu_seconds "$exporter")
-  for _ in $(seq 3600); do [ "$(walks_at)" -gt "$quiet_from" ] && break; sleep 0.5; done
+  wait_devices_done
   cpu_per_poll=$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$exporter")" 'BEGIN {printf "%.2f", b - a}')
 
   echo "--- $sites sites, $devices devices, $alerts open alerts${device_metrics:+, per-device series on (max_devices $max_devices)}"
