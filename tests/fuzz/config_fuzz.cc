@@ -48,11 +48,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (it == Variables().end()) return std::nullopt;
     return it->second;
   };
-  env.read_file = [](const std::string& path, std::string* error) -> std::optional<std::string> {
+  env.read_file = [](const std::string& path) -> drmm::Result<std::string> {
     const auto it = Files().find(path);
     if (it != Files().end()) return it->second;
-    *error = "No such file or directory";
-    return std::nullopt;
+    return drmm::Error{"No such file or directory"};
   };
   const auto result = drmm::ParseConfig(text, std::string(kFile), env);
   if (result.ok()) return 0;

@@ -332,10 +332,9 @@ class Loader {
       errors_.Add(field.at, "is empty (remove the key to use the system trust store)");
       return;
     }
-    std::string why;
-    const auto content = env_.read_file(*path, &why);
-    if (!content) {
-      errors_.Add(field.at, "cannot read \"" + *path + "\": " + why);
+    const auto content = env_.read_file(*path);
+    if (!content.ok()) {
+      errors_.Add(field.at, "cannot read \"" + *path + "\": " + content.error().message);
       return;
     }
     if (content->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
@@ -550,13 +549,13 @@ ConfigResult<Config> ParseConfig(std::string_view yaml_text, const std::string& 
 }
 
 ConfigResult<Config> LoadConfigFile(const std::string& path, const Environment& env) {
-  std::string why;
-  const auto text = env.read_file(path, &why);
-  if (!text) {
+  const auto text = env.read_file(path);
+  if (!text.ok()) {
     return std::vector<ConfigError>{
-        {path, 0, "", "cannot read the configuration file: " + why + " (see --config.file)"}};
+        {path, 0, "",
+         "cannot read the configuration file: " + text.error().message + " (see --config.file)"}};
   }
-  return ParseConfig(*text, path, env);
+  return ParseConfig(text.value(), path, env);
 }
 
 }  // namespace drmm

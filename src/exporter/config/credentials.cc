@@ -118,14 +118,13 @@ std::optional<ApiCredential> ResolveCredential(const ApiCredentialSpec& spec,
 
   if (spec.file) {
     const std::string& path = spec.file->value;
-    std::string why;
-    auto content = env.read_file(path, &why);
-    if (!content) {
-      errors.Add(spec.file->at, "cannot read \"" + path + "\": " + why);
+    auto content = env.read_file(path);
+    if (!content.ok()) {
+      errors.Add(spec.file->at, "cannot read \"" + path + "\": " + content.error().message);
       return std::nullopt;
     }
-    errors.AddSecret(*content);
-    std::string value = StripOneTrailingNewline(std::move(*content));
+    errors.AddSecret(content.value());
+    std::string value = StripOneTrailingNewline(std::move(content).value());
     if (value.empty()) {
       errors.Add(spec.file->at, "\"" + path + "\" is empty");
       return std::nullopt;

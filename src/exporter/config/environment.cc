@@ -16,12 +16,9 @@ constexpr std::size_t kMaxFileBytes = std::size_t{16} << 20;
 
 std::string ErrnoText(int code) { return std::error_code(code, std::generic_category()).message(); }
 
-std::optional<std::string> ReadWholeFile(const std::string& path, std::string* error) {
+Result<std::string> ReadWholeFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (error != nullptr) *error = ErrnoText(errno);
-    return std::nullopt;
-  }
+  if (fd < 0) return Error{ErrnoText(errno)};
   std::string content;
   std::array<char, 16384> buffer{};
   for (;;) {
@@ -30,15 +27,13 @@ std::optional<std::string> ReadWholeFile(const std::string& path, std::string* e
       if (errno == EINTR) continue;
       const int saved = errno;  // EISDIR for a directory
       ::close(fd);
-      if (error != nullptr) *error = ErrnoText(saved);
-      return std::nullopt;
+      return Error{ErrnoText(saved)};
     }
     if (n == 0) break;
     content.append(buffer.data(), static_cast<std::size_t>(n));
     if (content.size() > kMaxFileBytes) {
       ::close(fd);
-      if (error != nullptr) *error = "larger than 16 MiB";
-      return std::nullopt;
+      return Error{"larger than 16 MiB"};
     }
   }
   ::close(fd);

@@ -7,13 +7,15 @@
 #include <optional>
 #include <string>
 
+#include "common/result.h"
+
 namespace drmm {
 
 struct Environment {
   // nullopt when the variable is not set (set but empty gives "").
   std::function<std::optional<std::string>(const std::string& name)> get_env;
-  // The whole file; nullopt with `*error` set to the reason (strerror text) when unreadable.
-  std::function<std::optional<std::string>(const std::string& path, std::string* error)> read_file;
+  // The whole file, or an Error whose message is the reason (strerror text) it is unreadable.
+  std::function<Result<std::string>(const std::string& path)> read_file;
   // Permission bits (st_mode & 07777) of a path, for the warnings about readable secrets;
   // nullopt when it cannot be read. May be left empty: the checks are then skipped.
   std::function<std::optional<unsigned>(const std::string& path)> file_mode;

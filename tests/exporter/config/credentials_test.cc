@@ -144,13 +144,16 @@ class RealFiles : public ::testing::Test {
 
 TEST_F(RealFiles, ReadsWholeFilesAndExplainsFailures) {
   const Environment env = Environment::Real();
-  std::string why;
   const std::string big(100'000, 'x');
-  EXPECT_EQ(env.read_file(Write("big", big), &why), big);
-  EXPECT_EQ(env.read_file((dir_ / "absent").string(), &why), std::nullopt);
-  EXPECT_EQ(why, "No such file or directory");
-  EXPECT_EQ(env.read_file(dir_.string(), &why), std::nullopt);
-  EXPECT_EQ(why, "Is a directory");
+  const auto whole = env.read_file(Write("big", big));
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole.value(), big);
+  const auto absent = env.read_file((dir_ / "absent").string());
+  EXPECT_FALSE(absent.ok());
+  EXPECT_EQ(absent.error().message, "No such file or directory");
+  const auto directory = env.read_file(dir_.string());
+  EXPECT_FALSE(directory.ok());
+  EXPECT_EQ(directory.error().message, "Is a directory");
 }
 
 TEST_F(RealFiles, SecretFilesEndToEnd) {

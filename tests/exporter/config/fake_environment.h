@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "common/result.h"
 #include "exporter/config/environment.h"
 
 namespace drmm::testing {
@@ -24,17 +25,11 @@ struct FakeEnvironment {
       if (it == vars.end()) return std::nullopt;
       return it->second;
     };
-    env.read_file = [files = files, errors = errors](
-                        const std::string& path, std::string* error) -> std::optional<std::string> {
-      if (const auto it = errors.find(path); it != errors.end()) {
-        *error = it->second;
-        return std::nullopt;
-      }
+    env.read_file = [files = files,
+                     errors = errors](const std::string& path) -> Result<std::string> {
+      if (const auto it = errors.find(path); it != errors.end()) return Error{it->second};
       const auto it = files.find(path);
-      if (it == files.end()) {
-        *error = "No such file or directory";
-        return std::nullopt;
-      }
+      if (it == files.end()) return Error{"No such file or directory"};
       return it->second;
     };
     env.file_mode = [modes = modes](const std::string& path) -> std::optional<unsigned> {
