@@ -1,6 +1,7 @@
 #include "sim/scenario.h"
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
@@ -18,25 +19,55 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void Fail(const std::string& path, const std::string& message) {
-  throw std::invalid_argument(path + ": " + message);
+Error At(const std::string& path, const std::string& message) {
+  return Error{path + ": " + message};
 }
+
+// The first error met while reading a scenario: the one reported. Reading goes on after it,
+// but every Reader call is then a no-op (Has() is false), and the steps that cannot go on
+// without what failed (a device's site) return at once, so nothing later replaces or follows
+// from it.
+class FirstError {
+ public:
+  void Fail(const std::string& path, const std::string& message) {
+    if (!error_) error_ = At(path, message);
+  }
+  bool failed() const { return error_.has_value(); }
+  Error Take() && { return std::move(*error_); }
+
+ private:
+  std::optional<Error> error_;
+};
 
 // Typed, null-aware access to one JSON object of the scenario, with errors that name the path.
 class Reader {
  public:
-  Reader(const json& object, std::string path) : object_(object), path_(std::move(path)) {
-    if (!object_.is_object()) Fail(path_, "expected an object");
+  Reader(const json& object, std::string path, FirstError& errors)
+      : object_(object), path_(std::move(path)), errors_(errors) {
+    if (!object_.is_object()) errors_.Fail(path_, "expected an object");
+  }
+  // The object at `key` of this one (or an element of a list in it: "responseActions[2]").
+  Reader Child(const json& object, std::string_view key) const {
+    return {object, Path(key), errors_};
+  }
+
+  bool failed() const { return errors_.failed(); }
+  void Fail(std::string_view key, const std::string& message) const {
+    errors_.Fail(Path(key), message);
   }
 
   void AllowOnly(std::initializer_list<std::string_view> keys) const {
+    if (failed()) return;
     for (const auto& [key, value] : object_.items()) {
       bool known = false;
       for (std::string_view k : keys) known = known || k == key;
-      if (!known) Fail(Path(key), "unknown property (or one the simulator computes)");
+      if (!known) {
+        Fail(key, "unknown property (or one the simulator computes)");
+        return;
+      }
     }
   }
-  bool Has(std::string_view key) const { return object_.contains(key); }
+  bool Has(std::string_view key) const { return !failed() && object_.contains(key); }
   const json& Get(std::string_view key) const { return object_.at(std::string(key)); }
   std::string Path(std::string_view key) const { return path_ + "." + std::string(key); }
 
@@ -62,15 +93,20 @@ class Reader {
       target = v.get<std::int64_t>();
     } else if (v.is_string()) {
       const auto parsed = ParseIsoMillis(v.get<std::string>());
-      if (!parsed) Fail(Path(key), "expected epoch milliseconds or an ISO-8601 UTC time");
+      if (!parsed) {
+        Fail(key, "expected epoch milliseconds or an ISO-8601 UTC time");
+        return;
+      }
       target = *parsed;
     } else {
-      Fail(Path(key), "expected epoch milliseconds, an ISO-8601 string or null");
+      Fail(key, "expected epoch milliseconds, an ISO-8601 string or null");
     }
   }
+  // "" after an error.
   std::string RequiredString(std::string_view key) const {
     if (!Has(key) || !Get(key).is_string() || Get(key).get<std::string>().empty()) {
-      Fail(Path(key), "required, a non-empty string");
+      Fail(key, "required, a non-empty string");
+      return {};
     }
     return Get(key).get<std::string>();
   }
@@ -84,7 +120,7 @@ class Reader {
       return;
     }
     if (!target) target.emplace();
-    read(Reader(v, Path(key)), *target);
+    read(Child(v, key), *target);
   }
 
  private:
@@ -100,16 +136,26 @@ class Reader {
     } else if (accepts(v)) {
       target = v.get<T>();
     } else {
-      Fail(Path(key), "expected " + std::string(expected) + " or null");
+      Fail(key, "expected " + std::string(expected) + " or null");
     }
   }
 
   const json& object_;
   std::string path_;
+  FirstError& errors_;
 };
 
 std::string Indexed(std::string_view list, std::size_t i) {
   return std::string(list) + "[" + std::to_string(i) + "]";
+}
+
+// "udf1" .. "udf300" (leading zeros allowed: "udf007").
+bool IsUdfKey(std::string_view key) {
+  if (!key.starts_with("udf") || key.size() <= 3 || key.size() > 6) return false;
+  const std::string_view digits = key.substr(3);
+  unsigned number = 0;  // unsigned: from_chars takes no sign then
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  return ec == std::errc() && end == digits.data() + digits.size() && number >= 1 && number <= 300;
 }
 
 SimSite ReadSite(const Reader& r, Rng& rng, std::int64_t id) {
@@ -162,7 +208,8 @@ void ReadDeviceOverrides(const Reader& r, SimDevice& d) {
   if (r.Has("udf")) {
     const json& udf = r.Get("udf");
     if (!udf.is_null()) {
-      const Reader u(udf, r.Path("udf"));
+      const Reader u = r.Child(udf, "udf");
+      if (u.failed()) return;
       d.udf.clear();
       for (int i = 1; i <= 300; ++i) {
         std::optional<std::string> value;
@@ -170,11 +217,10 @@ void ReadDeviceOverrides(const Reader& r, SimDevice& d) {
         if (value) d.udf.emplace_back(i, std::move(*value));
       }
       for (const auto& [key, value] : udf.items()) {
-        const bool valid = key.starts_with("udf") && key.size() <= 6 &&
-                           key.find_first_not_of("0123456789", 3) == std::string::npos &&
-                           key.size() > 3 && std::stoi(key.substr(3)) >= 1 &&
-                           std::stoi(key.substr(3)) <= 300;
-        if (!valid) Fail(u.Path(key), "unknown property (udf1 .. udf300)");
+        if (!IsUdfKey(key)) {
+          u.Fail(key, "unknown property (udf1 .. udf300)");
+          return;
+        }
       }
     }
   }
@@ -234,7 +280,10 @@ SimDevice ReadDevice(const Reader& r, const AccountState& state, Rng& rng, std::
                "onboardedViaNetworkMonitor"});
   const std::string site_uid = r.RequiredString("siteUid");
   const SimSite* site = state.FindSite(site_uid);
-  if (site == nullptr) Fail(r.Path("siteUid"), "no site has uid \"" + site_uid + "\"");
+  if (site == nullptr) {
+    r.Fail("siteUid", "no site has uid \"" + site_uid + "\"");
+    return {};
+  }
 
   // The kind decides the generated defaults (a printer gets a printer's nulls).
   SimDevice shape;
@@ -261,9 +310,10 @@ SimAlert ReadAlert(const Reader& r, const AccountState& state, Rng& rng,
                "alertMonitorInfo", "alertContext", "alertSourceInfo", "responseActions",
                "autoresolveMins"});
   if (!r.Has("alertSourceInfo") || !r.Get("alertSourceInfo").is_object()) {
-    Fail(r.Path("alertSourceInfo"), "required, an object with deviceUid or siteUid");
+    r.Fail("alertSourceInfo", "required, an object with deviceUid or siteUid");
+    return {};
   }
-  const Reader source(r.Get("alertSourceInfo"), r.Path("alertSourceInfo"));
+  const Reader source = r.Child(r.Get("alertSourceInfo"), "alertSourceInfo");
   source.AllowOnly({"deviceUid", "deviceName", "siteUid", "siteName"});
   std::optional<std::string> device_uid;
   std::optional<std::string> site_uid;
@@ -271,12 +321,19 @@ SimAlert ReadAlert(const Reader& r, const AccountState& state, Rng& rng,
   source.String("siteUid", site_uid);
   const SimDevice* device = device_uid ? state.FindDevice(*device_uid) : nullptr;
   if (device_uid && device == nullptr) {
-    Fail(source.Path("deviceUid"), "no device has uid \"" + *device_uid + "\"");
+    source.Fail("deviceUid", "no device has uid \"" + *device_uid + "\"");
+    return {};
   }
   if (!site_uid && device != nullptr) site_uid = device->site_uid;
-  if (!site_uid) Fail(source.Path("siteUid"), "required when deviceUid is not given");
+  if (!site_uid) {
+    source.Fail("siteUid", "required when deviceUid is not given");
+    return {};
+  }
   const SimSite* site = state.FindSite(*site_uid);
-  if (site == nullptr) Fail(source.Path("siteUid"), "no site has uid \"" + *site_uid + "\"");
+  if (site == nullptr) {
+    source.Fail("siteUid", "no site has uid \"" + *site_uid + "\"");
+    return {};
+  }
 
   SimDevice placeholder;  // a site-level alert: no device behind it
   placeholder.online = true;
@@ -299,9 +356,7 @@ SimAlert ReadAlert(const Reader& r, const AccountState& state, Rng& rng,
   r.Bool("muted", a.muted);
   r.String("ticketNumber", a.ticket_number);
   if (r.Has("alertMonitorInfo")) {
-    const json& info = r.Get("alertMonitorInfo");
-    if (!info.is_object()) Fail(r.Path("alertMonitorInfo"), "expected an object");
-    const Reader m(info, r.Path("alertMonitorInfo"));
+    const Reader m = r.Child(r.Get("alertMonitorInfo"), "alertMonitorInfo");
     m.AllowOnly({"sendsEmails", "createsTicket"});
     m.Bool("sendsEmails", a.sends_emails);
     m.Bool("createsTicket", a.creates_ticket);
@@ -325,15 +380,18 @@ SimAlert ReadAlert(const Reader& r, const AccountState& state, Rng& rng,
       }
       a.context_json = context.dump();
     } else {
-      Fail(r.Path("alertContext"), "expected an object or null");
+      r.Fail("alertContext", "expected an object or null");
     }
   }
   if (r.Has("responseActions")) {
     const json& actions = r.Get("responseActions");
-    if (!actions.is_array()) Fail(r.Path("responseActions"), "expected an array");
+    if (!actions.is_array()) {
+      r.Fail("responseActions", "expected an array");
+      return {};
+    }
     a.response_actions.clear();
     for (std::size_t i = 0; i < actions.size(); ++i) {
-      const Reader ar(actions[i], r.Path(Indexed("responseActions", i)));
+      const Reader ar = r.Child(actions[i], Indexed("responseActions", i));
       ar.AllowOnly(
           {"actionTime", "actionType", "description", "actionReference", "actionReferenceInt"});
       ResponseActionData action;
@@ -349,18 +407,23 @@ SimAlert ReadAlert(const Reader& r, const AccountState& state, Rng& rng,
   return a;
 }
 
-const json& ListOrEmpty(const json& document, const char* key) {
+// Empty when absent, and after an error.
+const json& ListOrEmpty(const json& document, const char* key, FirstError& errors) {
   static const json kEmpty = json::array();
   const auto it = document.find(key);
   if (it == document.end()) return kEmpty;
-  if (!it->is_array()) Fail(key, "expected an array");
+  if (!it->is_array()) {
+    errors.Fail(key, "expected an array");
+    return kEmpty;
+  }
   return *it;
 }
 
 }  // namespace
 
-Scenario ParseScenario(const json& document, const ScenarioDefaults& defaults) {
-  const Reader top(document, "scenario");
+Result<Scenario> ParseScenario(const json& document, const ScenarioDefaults& defaults) {
+  FirstError errors;
+  const Reader top(document, "scenario", errors);
   top.AllowOnly({"seed", "account", "sites", "devices", "alerts"});
   Scenario scenario;
   std::optional<std::int64_t> seed;
@@ -373,7 +436,7 @@ Scenario ParseScenario(const json& document, const ScenarioDefaults& defaults) {
   state.next_device_id = 1000001;
 
   if (top.Has("account")) {
-    const Reader a(document.at("account"), "account");
+    const Reader a(document.at("account"), "account", errors);
     a.AllowOnly({"id", "uid", "name", "descriptor", "currency"});
     std::optional<std::int64_t> id;
     a.Int("id", id);
@@ -382,20 +445,24 @@ Scenario ParseScenario(const json& document, const ScenarioDefaults& defaults) {
     if (a.Has("name")) state.account.name = a.RequiredString("name");
     a.String("currency", state.account.currency);
     if (a.Has("descriptor")) {
-      const Reader d(document.at("account").at("descriptor"), "account.descriptor");
+      const Reader d = a.Child(document.at("account").at("descriptor"), "descriptor");
       d.AllowOnly({"bilingEmail", "deviceLimit", "timeZone"});
       d.String("bilingEmail", state.account.billing_email);
       d.Int("deviceLimit", state.account.device_limit);
       d.String("timeZone", state.account.time_zone);
     }
   }
+  if (errors.failed()) return std::move(errors).Take();
 
   std::unordered_set<std::string> uids;
   bool has_deleted_devices = false;
-  const json& sites = ListOrEmpty(document, "sites");
+  const json& sites = ListOrEmpty(document, "sites", errors);
+  if (errors.failed()) return std::move(errors).Take();
   for (std::size_t i = 0; i < sites.size(); ++i) {
-    SimSite site = ReadSite(Reader(sites[i], Indexed("sites", i)), rng, state.next_site_id++);
-    if (!uids.insert(site.uid).second) Fail(Indexed("sites", i) + ".uid", "duplicate uid");
+    SimSite site =
+        ReadSite(Reader(sites[i], Indexed("sites", i), errors), rng, state.next_site_id++);
+    if (errors.failed()) return std::move(errors).Take();
+    if (!uids.insert(site.uid).second) return At(Indexed("sites", i) + ".uid", "duplicate uid");
     has_deleted_devices = has_deleted_devices || site.IsDeletedDevicesSite();
     state.next_site_id = std::max(state.next_site_id, site.id + 1);
     state.sites.push_back(std::make_shared<const SimSite>(std::move(site)));
@@ -408,15 +475,19 @@ Scenario ParseScenario(const json& document, const ScenarioDefaults& defaults) {
                    [](const auto& a, const auto& b) { return a->id < b->id; });
   RebuildSiteIndex(state);
 
-  const json& devices = ListOrEmpty(document, "devices");
+  const json& devices = ListOrEmpty(document, "devices", errors);
+  if (errors.failed()) return std::move(errors).Take();
   std::unordered_map<std::string, int> numbers;
   for (std::size_t i = 0; i < devices.size(); ++i) {
-    const Reader r(devices[i], Indexed("devices", i));
+    const Reader r(devices[i], Indexed("devices", i), errors);
     const int number = ++numbers[r.Has("siteUid") && r.Get("siteUid").is_string()
                                      ? r.Get("siteUid").get<std::string>()
                                      : std::string()];
     SimDevice device = ReadDevice(r, state, rng, state.next_device_id++, number, defaults);
-    if (!uids.insert(device.uid).second) Fail(Indexed("devices", i) + ".uid", "duplicate uid");
+    if (errors.failed()) return std::move(errors).Take();
+    if (!uids.insert(device.uid).second) {
+      return At(Indexed("devices", i) + ".uid", "duplicate uid");
+    }
     state.next_device_id = std::max(state.next_device_id, device.id + 1);
     state.devices.push_back(std::make_shared<const SimDevice>(std::move(device)));
   }
@@ -424,11 +495,14 @@ Scenario ParseScenario(const json& document, const ScenarioDefaults& defaults) {
                    [](const auto& a, const auto& b) { return a->id < b->id; });
   RebuildDeviceIndex(state);
 
-  const json& alerts = ListOrEmpty(document, "alerts");
+  const json& alerts = ListOrEmpty(document, "alerts", errors);
+  if (errors.failed()) return std::move(errors).Take();
   for (std::size_t i = 0; i < alerts.size(); ++i) {
-    SimAlert alert = ReadAlert(Reader(alerts[i], Indexed("alerts", i)), state, rng, defaults);
+    SimAlert alert =
+        ReadAlert(Reader(alerts[i], Indexed("alerts", i), errors), state, rng, defaults);
+    if (errors.failed()) return std::move(errors).Take();
     if (!uids.insert(alert.alert_uid).second) {
-      Fail(Indexed("alerts", i) + ".alertUid", "duplicate uid");
+      return At(Indexed("alerts", i) + ".alertUid", "duplicate uid");
     }
     state.alerts.push_back(std::make_shared<const SimAlert>(std::move(alert)));
   }
@@ -437,22 +511,22 @@ Scenario ParseScenario(const json& document, const ScenarioDefaults& defaults) {
   return scenario;
 }
 
-Scenario LoadScenarioFile(const std::string& path, const ScenarioDefaults& defaults) {
+Result<Scenario> LoadScenarioFile(const std::string& path, const ScenarioDefaults& defaults) {
   std::ifstream in(path);
-  if (!in) throw std::invalid_argument(path + ": cannot open the scenario file");
+  if (!in) return At(path, "cannot open the scenario file");
   std::stringstream text;
   text << in.rdbuf();
   json document;
+  // nlohmann/json says where a document is malformed only in the exception it throws; it is
+  // turned into an Error here, where the library is called.
   try {
     document = json::parse(text.str());
   } catch (const json::parse_error& e) {
-    throw std::invalid_argument(path + ": not valid JSON: " + e.what());
+    return At(path, std::string("not valid JSON: ") + e.what());
   }
-  try {
-    return ParseScenario(document, defaults);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(path + ": " + e.what());
-  }
+  auto scenario = ParseScenario(document, defaults);
+  if (!scenario.ok()) return At(path, scenario.error().message);
+  return scenario;
 }
 
 }  // namespace drmm::sim

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
-#include <stdexcept>
 #include <string>
 
+#include "common/result.h"
 #include "sim/model.h"
 
 namespace drmm::sim {
@@ -25,8 +25,9 @@ struct Scenario {
   std::optional<std::uint64_t> seed;  // the file's "seed", if any
 };
 
-// Both throw std::invalid_argument naming the offending element ("devices[3].online: ...").
-Scenario ParseScenario(const nlohmann::json& document, const ScenarioDefaults& defaults);
-Scenario LoadScenarioFile(const std::string& path, const ScenarioDefaults& defaults);
+// An error names the offending element ("devices[3].online: ..."), LoadScenarioFile's the file
+// before it ("path: devices[3].online: ...").
+Result<Scenario> ParseScenario(const nlohmann::json& document, const ScenarioDefaults& defaults);
+Result<Scenario> LoadScenarioFile(const std::string& path, const ScenarioDefaults& defaults);
 
 }  // namespace drmm::sim

@@ -44,9 +44,12 @@ AccountState BuildAccount(const SimulatorOptions& options, std::int64_t now_ms,
     defaults.seed = options.seed;
     defaults.online_ratio = options.online_ratio;
     defaults.now_ms = now_ms;
-    Scenario scenario = LoadScenarioFile(options.scenario_file, defaults);
-    scenario_seed = scenario.seed;
-    return std::move(scenario.state);
+    auto scenario = LoadScenarioFile(options.scenario_file, defaults);
+    // A constructor has no Result to return: the Service's contract (service.h) is to throw
+    // for a bad scenario file, as for invalid options.
+    if (!scenario.ok()) throw std::invalid_argument(scenario.error().message);
+    scenario_seed = scenario->seed;
+    return std::move(scenario).value().state;
   }
   GeneratorOptions g;
   g.seed = options.seed;

@@ -18,16 +18,13 @@ ScenarioDefaults Defaults() {
 }
 
 std::string ErrorOf(const char* json) {
-  try {
-    ParseScenario(nlohmann::json::parse(json), Defaults());
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
+  const auto scenario = ParseScenario(nlohmann::json::parse(json), Defaults());
+  if (!scenario.ok()) return scenario.error().message;
   return "(no error)";
 }
 
 TEST(SimScenario, GivenPropertiesAreKeptAndTheRestIsFilledIn) {
-  const Scenario sc = ParseScenario(nlohmann::json::parse(R"({
+  const auto parsed = ParseScenario(nlohmann::json::parse(R"({
     "seed": 11,
     "account": {"uid": "acct0001", "name": "Test MSP"},
     "sites": [{"uid": "site-a", "name": "Alpha", "onDemand": true}, {"uid": "site-b", "name": "Beta"}],
@@ -48,6 +45,8 @@ TEST(SimScenario, GivenPropertiesAreKeptAndTheRestIsFilledIn) {
     ]
   })"),
                                     Defaults());
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  const Scenario& sc = parsed.value();
   const AccountState& s = sc.state;
   EXPECT_EQ(sc.seed, 11u);
   EXPECT_EQ(s.account.uid, "acct0001");
@@ -118,13 +117,27 @@ TEST(SimScenario, ErrorsNameTheElement) {
             "scenario.colour: unknown property (or one the simulator computes)");
 }
 
+// Reading goes on after an error (as no-ops): what fails later, because of it or not, must not
+// replace it.
+TEST(SimScenario, TheFirstErrorIsTheOneReported) {
+  EXPECT_EQ(ErrorOf(R"({"sites": [7]})"), "sites[0]: expected an object");
+  EXPECT_EQ(ErrorOf(R"({"devices": [{"siteUid": "nope", "colour": 1}]})"),
+            "devices[0].colour: unknown property (or one the simulator computes)");
+  EXPECT_EQ(ErrorOf(R"({"devices": [{"siteUid": 5}]})"),
+            "devices[0].siteUid: required, a non-empty string");
+  EXPECT_EQ(ErrorOf(R"({"alerts": [{"alertSourceInfo": {"siteUid": 5}, "priority": 3}]})"),
+            "alerts[0].alertSourceInfo.siteUid: expected a string or null");
+  EXPECT_EQ(ErrorOf(R"({"sites": [{"uid": "a", "name": "A"}],
+                        "devices": [{"siteUid": "a", "udf": {"udf5": 7, "bogus": "x"}}]})"),
+            "devices[0].udf.udf5: expected a string or null");
+  EXPECT_EQ(ErrorOf(R"({"sites": [{"uid": "a", "name": "A"}], "devices": 3, "alerts": [1]})"),
+            "devices: expected an array");
+}
+
 TEST(SimScenario, FileErrorsNameTheFile) {
-  try {
-    LoadScenarioFile("/nonexistent/scenario.json", Defaults());
-    FAIL() << "no error";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_EQ(std::string(e.what()), "/nonexistent/scenario.json: cannot open the scenario file");
-  }
+  const auto scenario = LoadScenarioFile("/nonexistent/scenario.json", Defaults());
+  ASSERT_FALSE(scenario.ok()) << "no error";
+  EXPECT_EQ(scenario.error().message, "/nonexistent/scenario.json: cannot open the scenario file");
 }
 
 }  // namespace
