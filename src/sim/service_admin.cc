@@ -1,10 +1,14 @@
 // The simulator's own control surface (/__sim/...): ground truth, the request log, faults,
 // churn, token revocation and live settings, used by tests, the benchmarks and the demo. Not
 // part of Datto's API.
+#include <charconv>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "common/duration.h"
+#include "common/result.h"
 #include "sim/encoding.h"
 #include "sim/ground_truth.h"
 #include "sim/responses.h"
@@ -14,6 +18,85 @@
 namespace drmm::sim {
 
 using nlohmann::json;
+
+namespace {
+
+// A whole number that is all of `text`: no sign for an unsigned T, no spaces, nothing after it.
+template <typename T>
+std::optional<T> ParseWhole(std::string_view text) {
+  T value{};
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// What a PUT /__sim/settings body changes; a setting it leaves out stays as it is.
+struct SettingsChange {
+  std::optional<double> other_consumers_rpm;
+  std::optional<double> churn_per_minute;
+  std::optional<TimestampFormat> device_timestamps;
+  std::optional<Duration> throttle_delay;
+  std::optional<int> rate_limit;
+};
+
+// One setting's value from the body, or why it cannot be taken (the 400 response's message).
+Result<double> PerMinuteSetting(const json& value, std::string_view key) {
+  if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 1'000'000) {
+    return Error{std::string(key) + " must be a number in [0, 1000000]"};
+  }
+  return value.get<double>();
+}
+
+Result<TimestampFormat> TimestampsSetting(const json& value) {
+  const auto format =
+      value.is_string() ? ParseTimestampFormat(value.get<std::string>()) : std::nullopt;
+  if (!format) return Error{R"(device_timestamps must be "ms" or "iso")"};
+  return *format;
+}
+
+Result<Duration> ThrottleSetting(const json& value) {
+  const auto delay = value.is_string() ? ParseDuration(value.get<std::string>()) : std::nullopt;
+  if (!delay) return Error{"throttle_delay must be a duration such as \"1s\""};
+  return Duration(*delay);
+}
+
+Result<int> RateLimitSetting(const json& value) {
+  if (!value.is_number_integer() || value.get<std::int64_t>() < 1 ||
+      value.get<std::int64_t>() > 1'000'000) {
+    return Error{"rate_limit must be an integer in [1, 1000000]"};
+  }
+  return value.get<int>();
+}
+
+template <typename T>
+std::optional<Error> Take(Result<T> parsed, std::optional<T>& target) {
+  if (!parsed.ok()) return parsed.error();
+  target = std::move(parsed).value();
+  return std::nullopt;
+}
+
+std::optional<Error> ReadSetting(const std::string& key, const json& value,
+                                 SettingsChange& change) {
+  if (key == "other_consumers_rpm") {
+    return Take(PerMinuteSetting(value, key), change.other_consumers_rpm);
+  }
+  if (key == "churn_per_minute") return Take(PerMinuteSetting(value, key), change.churn_per_minute);
+  if (key == "device_timestamps") return Take(TimestampsSetting(value), change.device_timestamps);
+  if (key == "throttle_delay") return Take(ThrottleSetting(value), change.throttle_delay);
+  if (key == "rate_limit") return Take(RateLimitSetting(value), change.rate_limit);
+  return Error{"unknown setting \"" + key + "\""};
+}
+
+// All of the body, or the first setting that cannot be taken: nothing changes then.
+Result<SettingsChange> ReadSettingsChange(const json& body) {
+  SettingsChange change;
+  for (const auto& [key, value] : body.items()) {
+    if (auto error = ReadSetting(key, value, change)) return *std::move(error);
+  }
+  return change;
+}
+
+}  // namespace
 
 // ---- admin operations --------------------------------------------------------------------------
 
@@ -78,13 +161,9 @@ SimResponse Service::HandleAdmin(const SimRequest& request) {
     if (auto r = only({"GET"})) return *r;
     std::uint64_t since = 0;
     if (auto text = FindParam(query, "since")) {
-      try {
-        std::size_t used = 0;
-        since = std::stoull(*text, &used);
-        if (used != text->size()) return bad("since must be a sequence number");
-      } catch (const std::exception&) {
-        return bad("since must be a sequence number");
-      }
+      const auto parsed = ParseWhole<std::uint64_t>(*text);
+      if (!parsed) return bad("since must be a sequence number");
+      since = *parsed;
     }
     return ok(RequestLog(since));
   }
@@ -115,13 +194,11 @@ SimResponse Service::HandleAdmin(const SimRequest& request) {
     if (auto r = only({"POST"})) return *r;
     int events = 1;
     if (auto text = FindParam(query, "events")) {
-      try {
-        std::size_t used = 0;
-        events = std::stoi(*text, &used);
-        if (used != text->size() || events < 0 || events > 1'000'000) throw std::out_of_range("");
-      } catch (const std::exception&) {
+      const auto parsed = ParseWhole<int>(*text);
+      if (!parsed || *parsed < 0 || *parsed > 1'000'000) {
         return bad("events must be an integer in [0, 1000000]");
       }
+      events = *parsed;
     }
     ApplyChurn(events);
     return ok({{"applied", events}});
@@ -145,55 +222,18 @@ SimResponse Service::AdminSettings(const SimRequest& request) {
     if (!body.is_object()) {
       return ErrorResponse(400, request.path, "the body must be a JSON object", now_ms);
     }
-    std::optional<double> rpm;
-    std::optional<double> churn;
-    std::optional<TimestampFormat> timestamps;
-    std::optional<Duration> throttle;
-    std::optional<int> limit;
-    auto number = [&](const json& v, std::string_view key) -> std::optional<double> {
-      if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1'000'000) {
-        throw std::invalid_argument(std::string(key) + " must be a number in [0, 1000000]");
-      }
-      return v.get<double>();
-    };
-    try {
-      for (const auto& [key, value] : body.items()) {
-        if (key == "other_consumers_rpm") {
-          rpm = number(value, key);
-        } else if (key == "churn_per_minute") {
-          churn = number(value, key);
-        } else if (key == "device_timestamps") {
-          timestamps =
-              value.is_string() ? ParseTimestampFormat(value.get<std::string>()) : std::nullopt;
-          if (!timestamps) {
-            throw std::invalid_argument(R"(device_timestamps must be "ms" or "iso")");
-          }
-        } else if (key == "throttle_delay") {
-          const auto d = value.is_string() ? ParseDuration(value.get<std::string>()) : std::nullopt;
-          if (!d) throw std::invalid_argument("throttle_delay must be a duration such as \"1s\"");
-          throttle = *d;
-        } else if (key == "rate_limit") {
-          if (!value.is_number_integer() || value.get<std::int64_t>() < 1 ||
-              value.get<std::int64_t>() > 1'000'000) {
-            throw std::invalid_argument("rate_limit must be an integer in [1, 1000000]");
-          }
-          limit = value.get<int>();
-        } else {
-          throw std::invalid_argument("unknown setting \"" + key + "\"");
-        }
-      }
-    } catch (const std::invalid_argument& e) {
-      return ErrorResponse(400, request.path, e.what(), now_ms);
-    }
-    if (rpm) SetOtherConsumersRpm(*rpm);
-    if (churn) SetChurnPerMinute(*churn);
-    if (limit) {
+    const auto parsed = ReadSettingsChange(body);
+    if (!parsed.ok()) return ErrorResponse(400, request.path, parsed.error().message, now_ms);
+    const SettingsChange& change = parsed.value();
+    if (change.other_consumers_rpm) SetOtherConsumersRpm(*change.other_consumers_rpm);
+    if (change.churn_per_minute) SetChurnPerMinute(*change.churn_per_minute);
+    if (change.rate_limit) {
       std::lock_guard lock(limiter_mutex_);
-      limiter_.SetLimit(*limit);
+      limiter_.SetLimit(*change.rate_limit);
     }
     std::lock_guard lock(settings_mutex_);
-    if (timestamps) settings_.device_timestamps = *timestamps;
-    if (throttle) settings_.throttle_delay = *throttle;
+    if (change.device_timestamps) settings_.device_timestamps = *change.device_timestamps;
+    if (change.throttle_delay) settings_.throttle_delay = *change.throttle_delay;
   }
   double churn_rate = 0;
   {

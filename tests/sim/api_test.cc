@@ -315,5 +315,44 @@ TEST_F(SimApiTest, RequestLogAndCounters) {
   EXPECT_EQ(sim_->RequestLog()["total"], 0);
 }
 
+// The admin endpoints' 400s name what is wrong, and a settings body with one bad key changes
+// nothing.
+TEST_F(SimApiTest, AdminRejectsBadValuesNamingThem) {
+  auto message = [&](const std::string& method, const std::string& target,
+                     const std::string& body = "") {
+    const Reply reply = client_->Send(method, target, body);
+    EXPECT_EQ(reply.status, 400) << method << " " << target << " " << body;
+    return reply.Json().value("message", "(no message)");
+  };
+  for (const char* since : {"x", "2x", "", "99999999999999999999999"}) {
+    EXPECT_EQ(message("GET", std::string("/__sim/requests?since=") + since),
+              "since must be a sequence number")
+        << since;
+  }
+  for (const char* events : {"x", "5x", "-1", "1000001", "99999999999"}) {
+    EXPECT_EQ(message("POST", std::string("/__sim/churn?events=") + events),
+              "events must be an integer in [0, 1000000]")
+        << events;
+  }
+  const std::string settings = "/__sim/settings";
+  EXPECT_EQ(message("PUT", settings, "[]"), "the body must be a JSON object");
+  EXPECT_EQ(message("PUT", settings, R"({"other_consumers_rpm": -1})"),
+            "other_consumers_rpm must be a number in [0, 1000000]");
+  EXPECT_EQ(message("PUT", settings, R"({"churn_per_minute": "5"})"),
+            "churn_per_minute must be a number in [0, 1000000]");
+  EXPECT_EQ(message("PUT", settings, R"({"device_timestamps": "unix"})"),
+            R"(device_timestamps must be "ms" or "iso")");
+  EXPECT_EQ(message("PUT", settings, R"({"throttle_delay": 5})"),
+            R"(throttle_delay must be a duration such as "1s")");
+  EXPECT_EQ(message("PUT", settings, R"({"rate_limit": 0.5})"),
+            "rate_limit must be an integer in [1, 1000000]");
+  EXPECT_EQ(message("PUT", settings, R"({"rate_limit": 0})"),
+            "rate_limit must be an integer in [1, 1000000]");
+  const nlohmann::json before = client_->Get(settings).Json();
+  EXPECT_EQ(message("PUT", settings, R"({"rate_limit": 7, "churn_per_minute": 3, "colour": 1})"),
+            R"(unknown setting "colour")");
+  EXPECT_EQ(client_->Get(settings).Json(), before);
+}
+
 }  // namespace
 }  // namespace drmm::sim
