@@ -13,8 +13,10 @@
 namespace drmm::sim {
 namespace {
 
-// Sets one option from a flag's value, or says what is wrong with the value (naming the flag).
-using Setter = std::function<std::optional<Error>(SimulatorOptions&, std::string_view)>;
+// Sets one option from a flag's value, or says what is wrong with the value, naming the flag:
+// `flag` is the table row's name (without "--"), so a row spells its name once.
+using Setter = std::function<std::optional<Error>(SimulatorOptions&, std::string_view flag,
+                                                  std::string_view value)>;
 
 template <typename T>
 std::optional<Error> ParseNumber(std::string_view flag, std::string_view value, T& out) {
@@ -46,20 +48,21 @@ std::optional<Error> ParseDurationFlag(std::string_view flag, std::string_view v
   return std::nullopt;
 }
 
-// A flag whose value is a number or a duration stored in one field of the options.
+// A flag whose value is a number, a duration or text stored in one field of the options.
 template <typename T>
-Setter NumberInto(std::string_view flag, T SimulatorOptions::*field) {
-  return [flag, field](SimulatorOptions& o, std::string_view v) {
+Setter NumberInto(T SimulatorOptions::*field) {
+  return [field](SimulatorOptions& o, std::string_view flag, std::string_view v) {
     return ParseNumber(flag, v, o.*field);
   };
 }
-Setter DurationInto(std::string_view flag, std::chrono::milliseconds SimulatorOptions::*field) {
-  return [flag, field](SimulatorOptions& o, std::string_view v) {
+Setter DurationInto(std::chrono::milliseconds SimulatorOptions::*field) {
+  return [field](SimulatorOptions& o, std::string_view flag, std::string_view v) {
     return ParseDurationFlag(flag, v, o.*field);
   };
 }
 Setter TextInto(std::string SimulatorOptions::*field) {
-  return [field](SimulatorOptions& o, std::string_view v) -> std::optional<Error> {
+  return [field](SimulatorOptions& o, std::string_view /*flag*/,
+                 std::string_view v) -> std::optional<Error> {
     o.*field = v;
     return std::nullopt;
   };
@@ -75,49 +78,51 @@ struct SimFlag {
 const std::vector<SimFlag>& SimFlags() {
   using O = SimulatorOptions;
   static const std::vector<SimFlag> kFlags = {
-      {"port", NumberInto("port", &O::port)},
+      {"port", NumberInto(&O::port)},
       {"api-key", TextInto(&O::api_key)},
       {"api-secret", TextInto(&O::api_secret)},
-      {"token-lifetime", DurationInto("token-lifetime", &O::token_lifetime)},
+      {"token-lifetime", DurationInto(&O::token_lifetime)},
       {"advertised-url",
-       [](O& o, std::string_view v) -> std::optional<Error> {
+       [](O& o, std::string_view /*flag*/, std::string_view v) -> std::optional<Error> {
          o.advertised_url = v;
          while (o.advertised_url.ends_with('/')) o.advertised_url.pop_back();
          return std::nullopt;
        }},
-      {"threads", NumberInto("threads", &O::threads)},
-      {"seed", NumberInto("seed", &O::seed)},
-      {"sites", NumberInto("sites", &O::sites)},
-      {"devices", NumberInto("devices", &O::devices)},
-      {"alerts", NumberInto("alerts", &O::alerts)},
-      {"online-ratio", NumberInto("online-ratio", &O::online_ratio)},
+      {"threads", NumberInto(&O::threads)},
+      {"seed", NumberInto(&O::seed)},
+      {"sites", NumberInto(&O::sites)},
+      {"devices", NumberInto(&O::devices)},
+      {"alerts", NumberInto(&O::alerts)},
+      {"online-ratio", NumberInto(&O::online_ratio)},
       {"scenario", TextInto(&O::scenario_file)},
-      {"churn-per-minute", NumberInto("churn-per-minute", &O::churn_per_minute)},
+      {"churn-per-minute", NumberInto(&O::churn_per_minute)},
       {"device-timestamps",
-       [](O& o, std::string_view v) -> std::optional<Error> {
+       [](O& o, std::string_view flag, std::string_view v) -> std::optional<Error> {
          if (v == "ms") {
            o.device_timestamps = TimestampFormat::kEpochMillis;
          } else if (v == "iso") {
            o.device_timestamps = TimestampFormat::kIso8601;
          } else {
-           return Error{"--device-timestamps: expected ms or iso, got \"" + std::string(v) + "\""};
+           return Error{"--" + std::string(flag) + ": expected ms or iso, got \"" + std::string(v) +
+                        "\""};
          }
          return std::nullopt;
        }},
-      {"page-max", NumberInto("page-max", &O::page_max)},
-      {"alerts-page-max", NumberInto("alerts-page-max", &O::alerts_page_max)},
-      {"rate-limit", NumberInto("rate-limit", &O::rate_limit)},
-      {"rate-window", DurationInto("rate-window", &O::rate_window)},
-      {"cutoff-ratio", NumberInto("cutoff-ratio", &O::cutoff_ratio)},
-      {"throttle-delay", DurationInto("throttle-delay", &O::throttle_delay)},
-      {"block-after", NumberInto("block-after", &O::block_after)},
-      {"block-duration", DurationInto("block-duration", &O::block_duration)},
-      {"other-consumers-rpm", NumberInto("other-consumers-rpm", &O::other_consumers_rpm)},
+      {"page-max", NumberInto(&O::page_max)},
+      {"alerts-page-max", NumberInto(&O::alerts_page_max)},
+      {"rate-limit", NumberInto(&O::rate_limit)},
+      {"rate-window", DurationInto(&O::rate_window)},
+      {"cutoff-ratio", NumberInto(&O::cutoff_ratio)},
+      {"throttle-delay", DurationInto(&O::throttle_delay)},
+      {"block-after", NumberInto(&O::block_after)},
+      {"block-duration", DurationInto(&O::block_duration)},
+      {"other-consumers-rpm", NumberInto(&O::other_consumers_rpm)},
       {"fault",
-       [](O& o, std::string_view v) -> std::optional<Error> {
+       [](O& o, std::string_view flag, std::string_view v) -> std::optional<Error> {
          auto parsed = ParseFaultSpec(v);
          if (!parsed.ok()) {
-           return Error{"--fault " + std::string(v) + ": " + parsed.error().message};
+           return Error{"--" + std::string(flag) + " " + std::string(v) + ": " +
+                        parsed.error().message};
          }
          o.faults.push_back(std::move(parsed).value());
          return std::nullopt;
@@ -151,7 +156,9 @@ Result<CommandLine> ParseFlags(std::span<const std::string_view> args) {
       continue;
     }
     const SimFlag& flag = SimFlags()[argument.flag - 1];
-    if (auto error = flag.set(command_line.options, argument.value)) return *std::move(error);
+    if (auto error = flag.set(command_line.options, flag.name, argument.value)) {
+      return *std::move(error);
+    }
   }
   if (command_line.help) return command_line;
   if (auto error = ValidateOptions(command_line.options)) return *std::move(error);
