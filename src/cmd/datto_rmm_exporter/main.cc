@@ -84,7 +84,10 @@ void RaiseOpenFileLimit() {
 // after the fifth; with the threshold fixed at glibc's initial 128 KiB it stays at 47 to 50 MB
 // (docs/performance.md). Setting it here rather than in MALLOC_MMAP_THRESHOLD_ keeps the figure
 // the same however the exporter is started.
-void KeepLargeBuffersOutOfTheHeaps() { mallopt(M_MMAP_THRESHOLD, 128 * 1024); }
+// mallopt is not thread-safe: called first thing in main, before any thread starts.
+void KeepLargeBuffersOutOfTheHeaps() {
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);  // NOLINT(concurrency-mt-unsafe): see above
+}
 
 // SIGHUP and POST /-/reload: re-read both files, apply both or neither.
 class Reloader {
@@ -195,7 +198,6 @@ int Run(const Flags& flags) {
   RegisterSecrets(config, Logger::Global());
   LogConfigWarnings(config, Environment::Real());
   RaiseOpenFileLimit();
-  KeepLargeBuffersOutOfTheHeaps();
 
   WebOptions web_options;
   web_options.listen_addresses = flags.listen_addresses;
@@ -299,6 +301,7 @@ int Run(const Flags& flags) {
 }  // namespace drmm
 
 int main(int argc, char** argv) {
+  drmm::KeepLargeBuffersOutOfTheHeaps();
   const auto parsed = drmm::ParseFlags(argc, argv);
   if (!parsed.ok()) {
     std::cerr << parsed.error().message << "\n"
