@@ -41,6 +41,15 @@ std::string Gunzip(std::string_view gzipped) {
   return out;
 }
 
+// How many of `after`'s pieces are the very bytes `before` served (shared, not copied).
+std::size_t PiecesReused(const MetricsResponse& before, const MetricsResponse& after) {
+  std::set<const char*> before_pieces;
+  for (const auto piece : before.body.pieces) before_pieces.insert(piece.data());
+  std::size_t reused = 0;
+  for (const auto piece : after.body.pieces) reused += before_pieces.count(piece.data());
+  return reused;
+}
+
 // Sources that serve the golden snapshot's accounts, counting how often each was asked.
 struct GoldenSources {
   Snapshot snapshot = testing::GoldenSnapshot();
@@ -119,10 +128,7 @@ TEST(ExpositionCacheTest, ChangedRendersThatAccountAgainAndKeepsUnchangedFamilie
   const MetricsResponse after = cache.Scrape(true);
   EXPECT_EQ(Gunzip(after.body.Flatten()), RenderSnapshotText(golden.snapshot));
   EXPECT_EQ(cache.Scrape(false).body.Flatten(), RenderSnapshotText(golden.snapshot));
-  std::set<const char*> before_pieces;
-  for (const auto piece : before.body.pieces) before_pieces.insert(piece.data());
-  std::size_t reused = 0;
-  for (const auto piece : after.body.pieces) reused += before_pieces.count(piece.data());
+  const std::size_t reused = PiecesReused(before, after);
   // Every family kept its compressed piece but the one that changed (acme's
   // datto_rmm_site_alerts_open); the live requests-in-window family and the trailer are made
   // per scrape.
@@ -167,10 +173,7 @@ TEST(ExpositionCacheTest, RenderingAFamilyAtATimeServesTheSameBytes) {
   EXPECT_EQ(Gunzip(after.body.Flatten()), expected);
   EXPECT_EQ(cache.Scrape(false).body.Flatten(), expected);
   // Only the family that changed was compressed again.
-  std::set<const char*> before_pieces;
-  for (const auto piece : before.body.pieces) before_pieces.insert(piece.data());
-  std::size_t reused = 0;
-  for (const auto piece : after.body.pieces) reused += before_pieces.count(piece.data());
+  const std::size_t reused = PiecesReused(before, after);
   EXPECT_EQ(reused, after.body.pieces.size() - 3);
 }
 
