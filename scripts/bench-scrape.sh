@@ -2,8 +2,9 @@
 # The scrape benchmark (issue 11): the simulator at a big account's size, the exporter polling it
 # with churn, and `hey` scraping /metrics with 10 concurrent clients while the polls run. Prints,
 # per size: time to the first full poll and its requests, CPU seconds per full poll, series and
-# bytes of /metrics, scrape p50/p99 with and without gzip, the exporter's resident memory after the
-# first and the last half of the gzip scrapes, and its peak (VmHWM). Figures only: nothing is
+# bytes of /metrics, scrape p50/p99 with and without gzip and with gzip while no poll runs, the
+# exporter's resident memory after the first and the last half of the gzip scrapes, and its peak
+# (VmHWM). Figures only: nothing is
 # asserted (the machines are shared; compare figures of one run). docs/performance.md and the
 # sizing table in docs/deployment.md come from this script.
 #
@@ -64,6 +65,7 @@ for sites in $sizes; do
   build/bin/datto-rmm-sim --port 0 --sites "$sites" --devices "$devices" --alerts "$alerts" \
     --rate-limit 100000 --churn-per-minute 6000 >"$work/sim.out" 2>"$work/sim.err" &
   pids+=($!)
+  simulator=$!
   for _ in $(seq 100); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
   sim_url=$(sed -nE 's/.*listening on (http[^ ]+).*/\1/p' "$work/sim.out" | head -1)
   [ -n "$sim_url" ] || { echo "bench-scrape.sh: the simulator did not start" >&2; cat "$work/sim.err" >&2; exit 1; }
@@ -143,6 +145,14 @@ EOF
   cpu_before=$(cpu_seconds "$exporter")
   wait_devices_done
   cpu_per_poll=$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$exporter")" 'BEGIN {printf "%.2f", b - a}')
+  # The same gzip scrapes with no poll at work: the simulator stopped (SIGSTOP), so the walk in
+  # progress waits on its socket, using no CPU, and no render runs. Every figure above was
+  # measured with polls fetching, folding and swapping snapshots; this one is the baseline they
+  # are compared with.
+  kill -STOP "$simulator"
+  sleep 2
+  hey -n "$half" -c 10 -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/metrics" >"$work/hey-idle.txt"
+  kill -CONT "$simulator"
 
   echo "--- $sites sites, $devices devices, $alerts open alerts${device_metrics:+, per-device series on (max_devices $max_devices)}"
   echo "first full poll:        ${first_poll} s, $first_requests requests"
@@ -150,6 +160,7 @@ EOF
   echo "gzip scrapes 1st half:  $(hey_figures "$work/hey-gzip-1.txt")"
   echo "gzip scrapes 2nd half:  $(hey_figures "$work/hey-gzip-2.txt")"
   echo "plain scrapes:          $(hey_figures "$work/hey-plain.txt")"
+  echo "gzip scrapes, no poll:  $(hey_figures "$work/hey-idle.txt")"
   echo "full polls while scraped: $walks; CPU per full poll (not scraped): ${cpu_per_poll} s"
   echo "resident memory:        $((rss_first / 1024)) MB after the 1st half of the gzip scrapes, $((rss_last / 1024)) MB after the 2nd, $((rss_end / 1024)) MB after $walks polls; peak $(($(status_kb "$exporter" VmHWM) / 1024)) MB"
   grep -E 'level=(warn|error)' "$work/exporter.err" | grep -v 'do not fit the rate budget' | head -5 || true

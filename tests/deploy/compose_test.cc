@@ -68,6 +68,16 @@ TEST_F(ComposeTest, ExporterAndSimulatorAreLockedDown) {
   }
 }
 
+TEST_F(ComposeTest, ExportersHaveTheMemoryLimitsOfTheKubernetesManifests) {
+  // docs/deployment.md sizes both from scripts/bench-scrape.sh; the Kubernetes side is checked
+  // in KubernetesTest.
+  for (const char* name : {"exporter", "exporter-simulated"}) {
+    const auto service = Service(name);
+    EXPECT_EQ(service["mem_limit"].as<std::string>(""), "256m") << name;
+    EXPECT_EQ(service["mem_reservation"].as<std::string>(""), "64m") << name;
+  }
+}
+
 TEST_F(ComposeTest, GrafanaIsAnonymousOnlyInTheSimulatorProfile) {
   int grafanas = 0;
   for (const auto& entry : services_) {

@@ -295,7 +295,7 @@ TEST_F(KubernetesTest, ExporterIsLockedDownWithProbesAndResources) {
       EXPECT_EQ(container["readinessProbe"]["httpGet"]["path"].as<std::string>(), "/-/ready");
     }
     EXPECT_EQ(container["resources"]["requests"]["cpu"].as<std::string>(), "50m");
-    EXPECT_EQ(container["resources"]["requests"]["memory"].as<std::string>(), "96Mi");
+    EXPECT_EQ(container["resources"]["requests"]["memory"].as<std::string>(), "64Mi");
     EXPECT_EQ(container["resources"]["limits"]["memory"].as<std::string>(), "256Mi");
     EXPECT_EQ(container["image"].as<std::string>(),
               std::string("datto-rmm-exporter:") + DRMM_VERSION)
