@@ -229,7 +229,9 @@ TEST(RenderTest, FamiliesRenderedAFewAtATimeAreThoseRenderedAllAtOnce) {
         const FamilyTexts only = RenderAccount(account, alone);
         ASSERT_EQ(only[family], whole[family]) << "snapshot " << i << ", family " << family;
         for (std::size_t other = 0; other < kSnapshotFamilyCount; ++other) {
-          if (other != family) ASSERT_EQ(only[other], "") << "family " << other << " not asked";
+          if (other != family) {
+            ASSERT_EQ(only[other], "") << "family " << other << " not asked";
+          }
         }
         ASSERT_EQ(odd[family] ? odds[family] : evens[family], whole[family]);
         ASSERT_EQ(odd[family] ? evens[family] : odds[family], "");
