@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +28,17 @@ inline bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return AsciiLower(x) == AsciiLower(y);
          });
+}
+
+// A whole number that is all of `text`: digits with a '-' only for a signed Int, no spaces, no
+// '+', nothing after it (std::from_chars, so the same in every locale); nullopt otherwise or
+// when it does not fit in Int.
+template <typename Int>
+std::optional<Int> ParseWholeNumber(std::string_view text) {
+  Int value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
 }
 
 }  // namespace drmm

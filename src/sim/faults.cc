@@ -1,11 +1,11 @@
 #include "sim/faults.h"
 
 #include <array>
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "common/duration.h"
+#include "common/text.h"
 
 namespace drmm::sim {
 namespace {
@@ -49,13 +49,6 @@ bool Accepts(FaultKind kind, std::string_view key) {
   return false;
 }
 
-std::optional<int> ParseInt(std::string_view text) {
-  int value = 0;
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (result.ec != std::errc() || result.ptr != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
 // `fault` with one key=value (value as text) applied, or why it cannot be.
 Result<FaultSpec> WithKey(FaultSpec fault, std::string_view key, std::string_view value) {
   if (!Accepts(fault.kind, key)) {
@@ -63,7 +56,7 @@ Result<FaultSpec> WithKey(FaultSpec fault, std::string_view key, std::string_vie
                  std::string(FaultKindName(fault.kind))};
   }
   auto int_in = [&](int lo, int hi, int FaultSpec::*field) -> Result<FaultSpec> {
-    const auto v = ParseInt(value);
+    const auto v = ParseWholeNumber<int>(value);
     if (!v || *v < lo || *v > hi) {
       return Error{std::string(key) + " must be an integer in [" + std::to_string(lo) + ", " +
                    std::to_string(hi) + "], got \"" + std::string(value) + "\""};

@@ -1,33 +1,22 @@
 #include "sim/pagination.h"
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
+#include "common/text.h"
+
 namespace drmm::sim {
-namespace {
-
-std::optional<std::int64_t> ParseInt(std::string_view text) {
-  std::int64_t value = 0;
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-}  // namespace
 
 Result<PageRequest> ParsePageRequest(const Params& query, int cap) {
   PageRequest request;
   request.max = cap;
   if (auto page = FindParam(query, "page")) {
-    const auto value = ParseInt(*page);
+    const auto value = ParseWholeNumber<std::int64_t>(*page);
     if (!value || *value < 0) return Error{"page must be an integer >= 0, got \"" + *page + "\""};
     request.page = *value;
   }
   if (auto max = FindParam(query, "max")) {
-    const auto value = ParseInt(*max);
+    const auto value = ParseWholeNumber<std::int64_t>(*max);
     if (!value || *value < 1) return Error{"max must be an integer >= 1, got \"" + *max + "\""};
     request.max = std::min<std::int64_t>(*value, cap);
   }
@@ -39,7 +28,7 @@ Result<PageRequest> ParsePageRequest(const Params& query, int cap) {
 std::int64_t RequestedPage(const Params& query) {
   const auto page = FindParam(query, "page");
   if (!page) return 0;
-  return std::max<std::int64_t>(ParseInt(*page).value_or(0), 0);
+  return std::max<std::int64_t>(ParseWholeNumber<std::int64_t>(*page).value_or(0), 0);
 }
 
 std::string PageUrl(std::string_view origin, std::string_view path, std::int64_t max,

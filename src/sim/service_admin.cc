@@ -1,7 +1,6 @@
 // The simulator's own control surface (/__sim/...): ground truth, the request log, faults,
 // churn, token revocation and live settings, used by tests, the benchmarks and the demo. Not
 // part of Datto's API.
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -9,6 +8,7 @@
 
 #include "common/duration.h"
 #include "common/result.h"
+#include "common/text.h"
 #include "sim/encoding.h"
 #include "sim/ground_truth.h"
 #include "sim/responses.h"
@@ -20,15 +20,6 @@ namespace drmm::sim {
 using nlohmann::json;
 
 namespace {
-
-// A whole number that is all of `text`: no sign for an unsigned T, no spaces, nothing after it.
-template <typename T>
-std::optional<T> ParseWhole(std::string_view text) {
-  T value{};
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 // What a PUT /__sim/settings body changes; a setting it leaves out stays as it is.
 struct SettingsChange {
@@ -161,7 +152,7 @@ SimResponse Service::HandleAdmin(const SimRequest& request) {
     if (auto r = only({"GET"})) return *r;
     std::uint64_t since = 0;
     if (auto text = FindParam(query, "since")) {
-      const auto parsed = ParseWhole<std::uint64_t>(*text);
+      const auto parsed = ParseWholeNumber<std::uint64_t>(*text);
       if (!parsed) return bad("since must be a sequence number");
       since = *parsed;
     }
@@ -194,7 +185,7 @@ SimResponse Service::HandleAdmin(const SimRequest& request) {
     if (auto r = only({"POST"})) return *r;
     int events = 1;
     if (auto text = FindParam(query, "events")) {
-      const auto parsed = ParseWhole<int>(*text);
+      const auto parsed = ParseWholeNumber<int>(*text);
       if (!parsed || *parsed < 0 || *parsed > 1'000'000) {
         return bad("events must be an integer in [0, 1000000]");
       }

@@ -1,20 +1,12 @@
 #include "exporter/metrics/process_parse.h"
 
-#include <charconv>
 #include <limits>
 
+#include "common/text.h"
 #include "exporter/catalog/catalog.h"
 
 namespace drmm {
 namespace {
-
-template <typename Int>
-std::optional<Int> ParseInt(std::string_view text) {
-  Int value{};
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 // Splits on runs of spaces and tabs.
 std::vector<std::string_view> Fields(std::string_view text) {
@@ -72,11 +64,11 @@ std::optional<ProcStat> ParseProcStat(std::string_view text) {
   constexpr std::size_t kRss = 24 - 3;
   if (fields.size() <= kRss || fields[0].size() != 1) return std::nullopt;
   stat.state = fields[0][0];
-  const auto utime = ParseInt<std::uint64_t>(fields[14 - 3]);
-  const auto stime = ParseInt<std::uint64_t>(fields[15 - 3]);
-  const auto starttime = ParseInt<std::uint64_t>(fields[22 - 3]);
-  const auto vsize = ParseInt<std::uint64_t>(fields[23 - 3]);
-  const auto rss = ParseInt<std::int64_t>(fields[kRss]);
+  const auto utime = ParseWholeNumber<std::uint64_t>(fields[14 - 3]);
+  const auto stime = ParseWholeNumber<std::uint64_t>(fields[15 - 3]);
+  const auto starttime = ParseWholeNumber<std::uint64_t>(fields[22 - 3]);
+  const auto vsize = ParseWholeNumber<std::uint64_t>(fields[23 - 3]);
+  const auto rss = ParseWholeNumber<std::int64_t>(fields[kRss]);
   if (!utime || !stime || !starttime || !vsize || !rss) return std::nullopt;
   stat.utime_ticks = *utime;
   stat.stime_ticks = *stime;
@@ -91,7 +83,7 @@ std::optional<std::int64_t> ParseBootTime(std::string_view proc_stat) {
   ForEachLine(proc_stat, [&](std::string_view line) {
     const auto fields = Fields(line);
     if (fields.size() == 2 && fields[0] == "btime") {
-      boot_time = ParseInt<std::int64_t>(fields[1]);
+      boot_time = ParseWholeNumber<std::int64_t>(fields[1]);
       return true;
     }
     return false;
@@ -108,7 +100,7 @@ std::optional<double> ParseMaxOpenFiles(std::string_view limits) {
     if (fields.empty()) return true;
     if (fields[0] == "unlimited") {
       max_fds = std::numeric_limits<double>::infinity();
-    } else if (const auto soft = ParseInt<std::uint64_t>(fields[0])) {
+    } else if (const auto soft = ParseWholeNumber<std::uint64_t>(fields[0])) {
       max_fds = static_cast<double>(*soft);
     }
     return true;
