@@ -42,15 +42,33 @@ if [ "${DRMM_WITH_PACKAGE_TOOLS:-0}" = 1 ]; then
   packages+=(file dpkg-dev debootstrap)
 fi
 
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "install-deps: installing ${missing[*]}" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-  "${missing[@]}" >/dev/null
+# The Kubernetes examples are rendered with kustomize (tests/deploy/kubernetes_test.cc):
+# `kubectl kustomize`, or the `kustomize` program, which is the same code. Debian 13 packages
+# kubectl; Debian 12 has neither (its kubernetes-client 1.20 predates the kustomize the
+# examples need), so there it is the kustomize program of Debian 13's package: one Go
+# executable that needs only libc, taken from the Debian mirror apt already uses, with apt
+# checking the archive's signature, into /usr/local/bin.
+if [ "${DRMM_DEPS:-all}" != build ] &&
+  ! command -v kubectl >/dev/null 2>&1 && ! command -v kustomize >/dev/null 2>&1; then
+  if [ -n "$(apt-cache madison kubectl 2>/dev/null)" ]; then
+    echo "install-deps: installing kubectl" >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends kubectl >/dev/null
+  else
+    echo "install-deps: installing kustomize (Debian 13's package) into /usr/local/bin" >&2
+    $SUDO bash "$(dirname "$0")/lib/kustomize-from-trixie.sh" /usr/local/bin
+  fi
+fi

@@ -125,26 +125,12 @@ grep -q '\./usr/bin/datto-rmm-sim$' "$work/sim-files.txt" || fail "datto-rmm-sim
 ok "files: the exporter, its unit and config in one package, the simulator in the other"
 
 stage "clean Debian $release (debootstrap)"
-tarball="$cache/debian-$release-minbase-systemd.tar"
-if [ ! -f "$tarball" ]; then
-  fresh=$(mktemp -d "$work/bootstrap.XXXXXX")
-  chmod 0755 "$fresh"  # becomes the system's /
-  root=$fresh
-  bootstrap_rootfs "$fresh" "$release" "$work/debootstrap.log" --include=systemd ||
-    fail "debootstrap $release (log: $work/debootstrap.log)"
-  tar -C "$fresh" --numeric-owner -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-  remove_rootfs "$fresh"
-  ok "bootstrapped; cached as $tarball"
-fi
 root="$work/root"
-remove_rootfs "$root"
-mkdir -p "$root"
-tar -C "$root" --numeric-owner -xf "$tarball"
-chmod 0755 "$root"
+unpack_cached_rootfs "$root" "$release" "$cache" "$work/debootstrap.log" ||
+  fail "debootstrap $release (log: $work/debootstrap.log)"
 size_mb=$(du -sm "$root" | cut -f1)
-cp /etc/resolv.conf "$root/etc/resolv.conf"
 mount -t proc proc "$root/proc"
-ok "unpacked $tarball ($size_mb MB)"
+ok "unpacked a clean Debian $release ($size_mb MB)"
 
 stage "install with apt"
 cp "$exporter_deb" "$sim_deb" "$root/tmp/"

@@ -5,11 +5,12 @@
 # replicas, bounded) and the benchmark programs' figures; the container image, built with
 # buildah from the Dockerfile on Debian 13 with -Werror and run against the simulator (needs
 # root; DRMM_IMAGE_UNIT_TESTS=1 also builds and runs the unit tests there); the Debian package,
-# installed into a clean Debian (needs root); ASan+UBSan and TSan builds of the unit and
+# installed into a clean Debian (needs root); the same tree on a clean Debian 13: its packages,
+# build, every CTest suite and its own package (scripts/test-on-debian.sh, needs root); ASan+UBSan and TSan builds of the unit and
 # integration suites; the libFuzzer targets (scripts/fuzz.sh), each for DRMM_FUZZ_SECONDS
 # (default 35) from a fixed seed (DRMM_FUZZ_SEED, default 1).
 # Environment: DRMM_SKIP_SANITIZERS=1 skips the sanitizer builds, DRMM_SKIP_IMAGE=1 the image,
-# DRMM_SKIP_PACKAGE=1 the package (quicker local runs);
+# DRMM_SKIP_PACKAGE=1 the package, DRMM_SKIP_DEBIAN13=1 the Debian 13 run (quicker local runs);
 # DRMM_SOAK_DURATION (default 150s); JOBS=N parallel compile jobs (default: all cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,11 @@ fi
 if [ "${DRMM_SKIP_PACKAGE:-0}" != 1 ]; then
   stage "Debian package: build with CPack, install into a clean Debian, check"
   scripts/test-package.sh
+fi
+
+if [ "${DRMM_SKIP_DEBIAN13:-0}" != 1 ]; then
+  stage "Debian 13: in a clean trixie, install, build (warnings are errors), every CTest suite, the package"
+  scripts/test-on-debian.sh trixie
 fi
 
 if [ "${DRMM_SKIP_SANITIZERS:-0}" != 1 ]; then

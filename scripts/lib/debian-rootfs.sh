@@ -83,3 +83,27 @@ remove_rootfs() {
   fi
   rm -rf --one-file-system "$root"
 }
+
+# unpack_cached_rootfs ROOT RELEASE CACHE LOG: a clean minbase RELEASE with systemd in ROOT,
+# unpacked from CACHE/debian-RELEASE-minbase-systemd.tar, which is bootstrapped first when
+# missing (delete it to bootstrap anew). Each call starts from the tarball, so nothing one run
+# installed reaches the next.
+unpack_cached_rootfs() {
+  local root=$1 release=$2 cache=$3 log=$4 tarball fresh
+  tarball="$cache/debian-$release-minbase-systemd.tar"
+  mkdir -p "$cache"
+  if [ ! -f "$tarball" ]; then
+    fresh=$(mktemp -d "$(dirname "$root")/bootstrap.XXXXXX")
+    chmod 0755 "$fresh"  # becomes the system's /
+    bootstrap_rootfs "$fresh" "$release" "$log" --include=systemd ||
+      { remove_rootfs "$fresh"; return 1; }
+    tar -C "$fresh" --numeric-owner -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    remove_rootfs "$fresh"
+    echo "  bootstrapped; cached as $tarball"
+  fi
+  remove_rootfs "$root"
+  mkdir -p "$root"
+  tar -C "$root" --numeric-owner -xf "$tarball"
+  chmod 0755 "$root"
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+}

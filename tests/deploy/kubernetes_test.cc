@@ -1,14 +1,16 @@
 // The Kubernetes examples as a cluster would get them: deploy/kubernetes/{operator,
-// kube-prometheus-stack,sidecar} rendered with `kubectl kustomize` (from a copy of deploy/ with
-// placeholder credentials), then checked: every manifest parses and names itself, the
-// ServiceMonitor selects labels the Service has and a port it has, the Service selects the
-// Deployment's pods, the Deployment is locked down with probes and resources, the
-// PrometheusRule and the sidecar's rules ConfigMap equal rules/*.yml, the sidecar's Prometheus
-// sends alerts to the Alertmanager, whose configuration is deploy/alertmanager/alertmanager.yml.
+// kube-prometheus-stack,sidecar} rendered with `kubectl kustomize`, or `kustomize build` where
+// there is no kubectl (the same code; Debian 12 packages neither, scripts/install-deps.sh puts
+// Debian 13's kustomize there), from a copy of deploy/ with placeholder credentials, then
+// checked: every manifest parses and names itself, the ServiceMonitor selects labels the Service
+// has and a port it has, the Service selects the Deployment's pods, the Deployment is locked
+// down with probes and resources, the PrometheusRule and the sidecar's rules ConfigMap equal
+// rules/*.yml, the sidecar's Prometheus sends alerts to the Alertmanager, whose configuration is
+// deploy/alertmanager/alertmanager.yml.
 //
 // prometheusrule.yaml and rules-configmap.yaml are generated from rules/*.yml by this test:
-// when they differ it fails and prints how to regenerate them (DRMM_UPDATE_GOLDEN=1). A
-// missing kubectl is a failure, not a skip.
+// when they differ it fails and prints how to regenerate them (DRMM_UPDATE_GOLDEN=1). Having
+// neither kubectl nor kustomize is a failure, not a skip.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -121,9 +123,15 @@ class KubernetesTest : public ::testing::Test {
   static void SetUpTestSuite() {
     error_ = new std::string;
     rendered_ = new std::map<std::string, Manifests>;
-    const auto kubectl = RunCommand("command -v kubectl");
-    if (kubectl.status != 0) {
-      *error_ = "kubectl not found: the Kubernetes examples are rendered with `kubectl kustomize`";
+    std::string render;
+    if (RunCommand("command -v kubectl").status == 0) {
+      render = "kubectl kustomize ";
+    } else if (RunCommand("command -v kustomize").status == 0) {
+      render = "kustomize build ";
+    } else {
+      *error_ =
+          "neither kubectl nor kustomize found: the Kubernetes examples are rendered with "
+          "`kubectl kustomize` (scripts/install-deps.sh installs one)";
       return;
     }
     // A copy of deploy/ with placeholder credentials where the secretGenerator reads them.
@@ -135,10 +143,9 @@ class KubernetesTest : public ::testing::Test {
     WriteText(root / "deploy/kubernetes/exporter/credentials/api-key", "placeholder-key");
     WriteText(root / "deploy/kubernetes/exporter/credentials/api-secret", "placeholder-secret");
     for (const std::string overlay : {"operator", "kube-prometheus-stack", "sidecar"}) {
-      const auto result =
-          RunCommand("kubectl kustomize " + (root / "deploy/kubernetes" / overlay).string());
+      const auto result = RunCommand(render + (root / "deploy/kubernetes" / overlay).string());
       if (result.status != 0) {
-        *error_ += "kubectl kustomize deploy/kubernetes/" + overlay + ": " + result.output;
+        *error_ += render + "deploy/kubernetes/" + overlay + ": " + result.output;
         continue;
       }
       try {
