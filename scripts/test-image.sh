@@ -42,51 +42,18 @@ run_uid=65532
 # ---------------------------------------------------------------------------------------------
 # Stages, timing, results and cleanup of everything started, also on failure
 
-script_started=$(date +%s)
-stage_names=() stage_seconds=() current_stage="" current_started=0
-end_stage() {
-  [ -n "$current_stage" ] || return 0
-  stage_names+=("$current_stage")
-  stage_seconds+=($(($(date +%s) - current_started)))
-  current_stage=""
-}
-stage() {
-  end_stage
-  current_stage=$1 current_started=$(date +%s)
-  printf '\n=== %s\n' "$1"
-}
-print_times() {
-  end_stage
-  printf '\n%-36s %6s\n' "stage" "time"
-  local i
-  for i in "${!stage_names[@]}"; do printf '%-36s %5ds\n' "${stage_names[$i]}" "${stage_seconds[$i]}"; done
-  printf '%-36s %5ds\n' "total" $(($(date +%s) - script_started))
-}
-fail() {
-  echo "test-image: FAIL: $*" >&2
-  exit 1
-}
-passed=0
-ok() {
-  passed=$((passed + 1))
-  echo "  ok: $*"
-}
+# shellcheck source=lib/checks.sh
+source scripts/lib/checks.sh test-image
 
-containers=() process_groups=() mounted=() rootfs=""
+containers=() mounted=() rootfs=""
 cleanup() {
-  local status=$? pg ctr
+  local status=$? ctr
   trap - EXIT INT TERM
-  for pg in "${process_groups[@]}"; do kill -TERM -- "-$pg" 2>/dev/null || true; done
-  for pg in "${process_groups[@]}"; do
-    for _ in $(seq 50); do kill -0 -- "-$pg" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$pg" 2>/dev/null || true
-  done
+  stop_process_groups
   for ctr in "${mounted[@]}"; do buildah umount "$ctr" >/dev/null 2>&1 || true; done
   for ctr in "${containers[@]}"; do buildah rm "$ctr" >/dev/null 2>&1 || true; done
   [ -z "$rootfs" ] || remove_rootfs "$rootfs"
-  print_times
-  [ $status -eq 0 ] || echo "test-image: FAILED (exit $status); logs in $work" >&2
-  echo "test-image: $passed passed, $([ $status -eq 0 ] && echo 0 || echo 1) failed"
+  print_result $status "$work"
   exit $status
 }
 trap cleanup EXIT
@@ -124,14 +91,6 @@ group_listen_port() {
 }
 # The pid listening on a TCP port (under chroot isolation the image's binaries are host processes).
 listener_pid() { ss -Hltnp "sport = :$1" | sed -nE 's/.*pid=([0-9]+).*/\1/p' | head -n1; }
-wait_for() {  # wait_for SECONDS COMMAND...: polls every 0.2 s until COMMAND succeeds
-  local deadline=$(($(date +%s) + $1))
-  shift
-  until "$@"; do
-    [ "$(date +%s)" -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-}
 
 # Imports a root file system directory as the image `name`.
 import_rootfs() {

@@ -31,45 +31,16 @@ release=$(. /etc/os-release && echo "$VERSION_CODENAME")
 unit=datto-rmm-exporter.service
 credentials=/run/credentials/$unit
 
-script_started=$(date +%s)
-stage_names=() stage_seconds=() current_stage="" current_started=0
-end_stage() {
-  [ -n "$current_stage" ] || return 0
-  stage_names+=("$current_stage")
-  stage_seconds+=($(($(date +%s) - current_started)))
-  current_stage=""
-}
-stage() {
-  end_stage
-  current_stage=$1 current_started=$(date +%s)
-  printf '\n=== %s\n' "$1"
-}
-fail() {
-  echo "test-package: FAIL: $*" >&2
-  exit 1
-}
-passed=0
-ok() {
-  passed=$((passed + 1))
-  echo "  ok: $*"
-}
+# shellcheck source=lib/checks.sh
+source scripts/lib/checks.sh test-package
 
-root="" process_groups=()
+root=""
 cleanup() {
-  local status=$? pg i
+  local status=$?
   trap - EXIT INT TERM
-  for pg in "${process_groups[@]}"; do kill -TERM -- "-$pg" 2>/dev/null || true; done
-  for pg in "${process_groups[@]}"; do
-    for _ in $(seq 50); do kill -0 -- "-$pg" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$pg" 2>/dev/null || true
-  done
+  stop_process_groups
   [ -z "$root" ] || remove_rootfs "$root"
-  end_stage
-  printf '\n%-32s %6s\n' "stage" "time"
-  for i in "${!stage_names[@]}"; do printf '%-32s %5ds\n' "${stage_names[$i]}" "${stage_seconds[$i]}"; done
-  printf '%-32s %5ds\n' "total" $(($(date +%s) - script_started))
-  [ $status -eq 0 ] || echo "test-package: FAILED (exit $status); logs in $work" >&2
-  echo "test-package: $passed passed, $([ $status -eq 0 ] && echo 0 || echo 1) failed"
+  print_result $status "$work"
   exit $status
 }
 trap cleanup EXIT
@@ -77,14 +48,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 in_root() { chroot "$root" "$@"; }
-wait_for() {  # wait_for SECONDS COMMAND...: polls every 0.2 s until COMMAND succeeds
-  local deadline=$(($(date +%s) + $1))
-  shift
-  until "$@"; do
-    [ "$(date +%s)" -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-}
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap, chroot)"
 [ -n "$release" ] || fail "no VERSION_CODENAME in /etc/os-release"
@@ -203,7 +166,7 @@ curl -sf "http://127.0.0.1:$exporter_port/metrics" >"$work/metrics.txt" || fail 
 grep -q '^datto_rmm_up{account="package-test"} 1$' "$work/metrics.txt" ||
   fail "datto_rmm_up is not 1: $(grep '^datto_rmm_up' "$work/metrics.txt")"
 ok "ready on 127.0.0.1:$exporter_port, datto_rmm_up 1, $(grep -c '^datto_rmm_site_info{' "$work/metrics.txt") sites exported"
-for pg in "${process_groups[@]}"; do kill -TERM -- "-$pg" 2>/dev/null || true; done
+stop_process_groups
 
 stage "upgrade, remove, purge"
 echo "# edited by the administrator" >>"$root/etc/datto-rmm-exporter/config.yaml"
