@@ -18,6 +18,9 @@
 #   SCRAPES=2000        gzip scrapes by 10 concurrent clients (plus SCRAPES/10, at least 200, without gzip)
 #   MAX_DEVICES=0       >0: per-device series on, capped at this many devices
 #   PAGES_IN_FLIGHT=    the account's pages_in_flight (default: the exporter's, 6)
+#   CHURN_PER_MINUTE=6000  the simulator's list changes a minute (far above a real account's,
+#                       to make every poll render anew; it also shifts the device list under
+#                       nearly every walk, which makes the client refill: see docs/performance.md)
 # Needs a build (scripts/build.sh) and hey (scripts/install-deps.sh installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +28,7 @@ sizes=${SIZES:-2000}
 polls=${POLLS:-10}
 scrapes=${SCRAPES:-2000}
 max_devices=${MAX_DEVICES:-0}
+churn_per_minute=${CHURN_PER_MINUTE:-6000}
 pages_in_flight=${PAGES_IN_FLIGHT:+pages_in_flight: $PAGES_IN_FLIGHT}
 for tool in hey curl python3; do
   command -v "$tool" >/dev/null || { echo "bench-scrape.sh: $tool not found (scripts/install-deps.sh)" >&2; exit 2; }
@@ -63,7 +67,7 @@ for sites in $sizes; do
   devices=$((sites * 50))
   alerts=$((sites * 10))
   build/bin/datto-rmm-sim --port 0 --sites "$sites" --devices "$devices" --alerts "$alerts" \
-    --rate-limit 100000 --churn-per-minute 6000 >"$work/sim.out" 2>"$work/sim.err" &
+    --rate-limit 100000 --churn-per-minute "$churn_per_minute" >"$work/sim.out" 2>"$work/sim.err" &
   pids+=($!)
   simulator=$!
   for _ in $(seq 100); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
