@@ -4,8 +4,9 @@
 # system (debootstrap, cached like the package test's) where scripts/install-deps.sh installs
 # everything from that release's packages, the build with warnings as errors, every CTest suite,
 # and the Debian package built there and installed into another clean root of the same release
-# (scripts/test-package.sh). Prints the time of each stage; exits non-zero on any failure. Needs
-# root (debootstrap, chroot, mounts).
+# (scripts/test-package.sh); and the README's demo command, scripts/run.sh, until the exporter
+# serves the simulator's account. Prints the time of each stage; exits non-zero on any failure.
+# Needs root (debootstrap, chroot, mounts).
 #
 # The checkout and ../shared are mounted at the same paths inside, so the build directory,
 # build-debian-RELEASE/, is in the checkout (Debian 13's GCC and libraries; not for the host).
@@ -36,9 +37,14 @@ esac
 
 started=$(date +%s)
 stage() { printf '\n--- %s (%ds)\n' "$1" $(($(date +%s) - started)); }
+demo=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  if [ -n "$demo" ]; then
+    kill -TERM -- "-$demo" 2>/dev/null || true
+    wait "$demo" 2>/dev/null || true
+  fi
   remove_rootfs "$root"
   echo "test-on-debian $release: $([ $status -eq 0 ] && echo passed || echo "FAILED (exit $status)") in $(($(date +%s) - started)) s"
   exit $status
@@ -85,6 +91,30 @@ stage "every CTest suite"
 in_root bash -c "cd '$repo' && ctest --test-dir $build_dir --output-on-failure -j $jobs --timeout 300" \
   >"$work/ctest.log" 2>&1 || { grep -v ' Passed ' "$work/ctest.log" | tail -n 80 >&2; exit 1; }
 grep -E 'tests passed|Total Test time' "$work/ctest.log"
+
+stage "the README's demo command: scripts/run.sh serves the simulator's account on :9768"
+# As a new user runs it (the build directory is this run's, so it only checks that the programs
+# are built), in its own process group, stopped as a whole.
+setsid chroot "$root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  HOME=/root LANG=C.UTF-8 bash -c "cd '$repo' && BUILD_DIR=$build_dir exec scripts/run.sh" \
+  >"$work/run.log" 2>&1 &
+demo=$!
+demo_ready=""
+for _ in $(seq 300); do  # up to 60 s
+  [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9768/-/ready)" = 200 ] && { demo_ready=1; break; }
+  kill -0 "$demo" 2>/dev/null || break
+  sleep 0.2
+done
+up=$(curl -s http://127.0.0.1:9768/metrics | grep -c '^datto_rmm_up{account="demo"} 1$' || true)
+kill -TERM -- "-$demo" 2>/dev/null || true
+wait "$demo" 2>/dev/null || true
+demo=""
+if [ -z "$demo_ready" ] || [ "$up" != 1 ]; then
+  tail -n 30 "$work/run.log" >&2
+  echo "test-on-debian: scripts/run.sh did not serve datto_rmm_up{account=\"demo\"} 1" >&2
+  exit 1
+fi
+echo "  /-/ready 200, datto_rmm_up{account=\"demo\"} 1"
 
 stage "the Debian package, built on $release and installed into a clean $release"
 in_root bash -c "cd '$repo' && BUILD_DIR=$build_dir DRMM_PACKAGE_WORKDIR=/var/tmp/drmm-package \
