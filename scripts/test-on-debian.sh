@@ -68,8 +68,10 @@ for dir in "${binds[@]}"; do
   mkdir -p "$root$dir"
   mount --bind "$dir" "$root$dir"
 done
-in_root() { chroot "$root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  HOME=/root LANG=C.UTF-8 JOBS="$jobs" "$@"; }
+# Commands inside start from a clean environment, as a login on that machine would.
+root_env=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+  LANG=C.UTF-8 JOBS="$jobs")
+in_root() { chroot "$root" "${root_env[@]}" "$@"; }
 echo "  $(in_root sh -c '. /etc/os-release && echo "$PRETTY_NAME"')"
 
 stage "install what building and testing need (scripts/install-deps.sh)"
@@ -95,8 +97,7 @@ grep -E 'tests passed|Total Test time' "$work/ctest.log"
 stage "the README's demo command: scripts/run.sh serves the simulator's account on :9768"
 # As a new user runs it (the build directory is this run's, so it only checks that the programs
 # are built), in its own process group, stopped as a whole.
-setsid chroot "$root" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  HOME=/root LANG=C.UTF-8 bash -c "cd '$repo' && BUILD_DIR=$build_dir exec scripts/run.sh" \
+setsid chroot "$root" "${root_env[@]}" bash -c "cd '$repo' && BUILD_DIR=$build_dir exec scripts/run.sh" \
   >"$work/run.log" 2>&1 &
 demo=$!
 demo_ready=""
