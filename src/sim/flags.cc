@@ -179,7 +179,8 @@ Server
   --api-secret SECRET       API secret the token endpoint accepts (default demo-secret)
   --token-lifetime D        access token lifetime (default 100h)
   --advertised-url URL      origin written in nextPageUrl (default http://127.0.0.1:PORT)
-  --threads N               HTTP worker threads (default 16)
+  --threads N               HTTP worker threads, at least the client's requests in flight
+                            (default 32)
 
 Account
   --seed N                  random seed of the account and its churn (default 1)

@@ -46,7 +46,11 @@ struct SimulatorOptions {
   TimestampFormat device_timestamps = TimestampFormat::kEpochMillis;
   std::string advertised_url;  // origin used in nextPageUrl; empty: http://127.0.0.1:<port>
   std::vector<FaultSpec> faults;
-  int threads = 16;  // HTTP worker threads (each keep-alive connection holds one)
+  // HTTP worker threads. Each keep-alive connection holds one until it has been idle for a
+  // second, and a request on a connection beyond them waits that long: keep at least the
+  // client's requests in flight (the exporter: pages_in_flight per page walk, three walks, plus
+  // the rate status and token calls: 20 at the defaults).
+  int threads = 32;
 };
 
 // Why `options` cannot run (naming the flag, e.g. "--page-max must be >= 1"); nullopt when fine.

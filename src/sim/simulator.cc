@@ -56,6 +56,12 @@ void ShutdownConnection(int local_port, int remote_port) {
   }
 }
 
+// cpp-httplib listens with a backlog of 5, compiled into Debian's library (0.11 and 0.18 alike).
+// An exporter opening its connection pool (20 connections at its defaults) at once overflows the
+// accept queue; the kernel drops the extra SYNs and the client resends them a second later, so
+// those requests arrive a second late. listen() again on the bound socket raises the backlog.
+constexpr int kListenBacklog = 256;
+
 SimRequest ToSimRequest(const httplib::Request& req) {
   SimRequest r;
   r.method = req.method;
@@ -92,9 +98,11 @@ class Simulator::Impl {
     server_->set_tcp_nodelay(true);
     // Not cpp-httplib's default SO_REUSEPORT: a second simulator on the same port must fail to
     // start rather than silently take half the requests.
-    server_->set_socket_options([](int sock) {
+    // Called for the listening socket only, before bind: kept to raise its backlog after it.
+    server_->set_socket_options([this](int sock) {
       int yes = 1;
       setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+      listening_socket_ = sock;
     });
     const auto handler = [this](const httplib::Request& req, httplib::Response& res) {
       Serve(req, res);
@@ -114,6 +122,7 @@ class Simulator::Impl {
       throw std::runtime_error("cannot listen on 127.0.0.1:" + std::to_string(wanted));
     }
     port_ = bound;
+    RaiseListenBacklog();
     service_.SetOrigin(BaseUrl());
     listener_done_ = false;
     listener_ = std::thread([this, server = server_.get()] {
@@ -145,6 +154,19 @@ class Simulator::Impl {
   Service& service() { return service_; }
 
  private:
+  void RaiseListenBacklog() const {
+    int listening = 0;
+    socklen_t length = sizeof listening;
+    const bool is_listening =
+        listening_socket_ >= 0 &&
+        getsockopt(listening_socket_, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0 &&
+        listening != 0;
+    if (!is_listening || ::listen(listening_socket_, kListenBacklog) != 0) {
+      LogWarn("simulator: cannot raise the listen backlog; a burst of new connections may wait",
+              {{"backlog", std::to_string(kListenBacklog)}});
+    }
+  }
+
   void Serve(const httplib::Request& req, httplib::Response& res) {
     SimResponse response = service_.Handle(ToSimRequest(req));
     if (response.drop_connection) {
@@ -166,6 +188,7 @@ class Simulator::Impl {
   std::mutex mutex_;  // guards started_, server_ and listener_ (Start/Stop)
   bool started_ = false;
   std::unique_ptr<httplib::Server> server_;
+  int listening_socket_ = -1;  // set by the socket options callback during bind
   std::thread listener_;
   std::atomic<bool> listener_done_{false};
 };

@@ -234,12 +234,11 @@ class RunningExporter : public SharedEnvironmentTest<RunningExporter, RunningExp
 
   static void Start(RunningExporterEnvironment& env) {
     // The first devices page is held back 2 s, so that /-/ready is seen answering 503 first.
-    env.sim =
-        StartSimulator(env.dir.path(), "sim",
-                       {"--sites=12", "--devices=400", "--alerts=80", "--seed=3",
-                        "--churn-per-minute=0", "--threads=8", std::string("--api-key=") + kApiKey,
-                        std::string("--api-secret=") + kApiSecret,
-                        "--fault=slow:delay=2s,path=/api/v2/account/devices"});
+    env.sim = StartSimulator(
+        env.dir.path(), "sim",
+        {"--sites=12", "--devices=400", "--alerts=80", "--seed=3", "--churn-per-minute=0",
+         std::string("--api-key=") + kApiKey, std::string("--api-secret=") + kApiSecret,
+         "--fault=slow:delay=2s,path=/api/v2/account/devices"});
     const auto secret_file = env.dir.path() / "api_secret";
     WriteFile(secret_file, std::string(kApiSecret) + "\n");
     const auto config = env.dir.path() / "config.yaml";

@@ -79,7 +79,7 @@ class PrometheusGroundTruth
     // come 100 a page, so they paginate differently from sites and devices, as on Datto.
     env.sim = StartSimulator(env.dir.path(), "sim",
                              {"--sites=40", "--devices=3000", "--alerts=500", "--seed=42",
-                              "--alerts-page-max=100", "--churn-per-minute=0", "--threads=8"});
+                              "--alerts-page-max=100", "--churn-per-minute=0"});
     env.state_since = UnixNow();
     const auto config = env.dir.path() / "exporter.yaml";
     WriteFile(config,

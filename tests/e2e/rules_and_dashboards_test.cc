@@ -320,7 +320,7 @@ class RulesAndDashboards : public SharedEnvironmentTest<RulesAndDashboards, Rule
   }
 
   static void Start(RulesEnvironment& env) {
-    const std::vector<std::string> frozen = {"--churn-per-minute=0", "--threads=4"};
+    const std::vector<std::string> frozen = {"--churn-per-minute=0"};
     auto sim = [&](const std::string& account, std::vector<std::string> flags) {
       flags.insert(flags.end(), frozen.begin(), frozen.end());
       env.sims[account] = StartSimulator(env.dir.path(), "sim-" + account, flags);

@@ -32,7 +32,6 @@ inline sim::SimulatorOptions SmallAccount(std::uint64_t seed = 7) {
   options.alerts = 400;
   options.alerts_page_max = 100;  // alerts paginate differently from the rest, as on Datto
   options.churn_per_minute = 0;   // tests apply churn explicitly
-  options.threads = 8;
   return options;
 }
 

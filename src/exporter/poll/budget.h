@@ -14,9 +14,9 @@ namespace drmm {
 // length, at least 1. Datto's window is 60 s, so this is usually requests_per_minute itself.
 int OwnBudgetPerWindow(int requests_per_minute, Duration window);
 
-// The window the governor counts in: the API's window plus a little slack, because the API
-// counts a request when it arrives and the governor when it leaves; without the slack, a slow
-// first request and a fast last one could land in one API window together.
+// The window the governor counts in: the API's window plus a little slack (2%, 200 ms .. 1 s),
+// because the API counts a request when it arrives and the governor when it leaves; without the
+// slack, a slow first request and a fast last one could land in one API window together.
 Duration GovernorWindow(Duration api_window);
 
 // The window the budget counts in. Datto's is 60 s, and /system/request_rate says what it is
