@@ -19,10 +19,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
+release=${1:-trixie}
 # shellcheck source=lib/debian-rootfs.sh
 source scripts/lib/debian-rootfs.sh
+# shellcheck source=lib/checks.sh
+source scripts/lib/checks.sh "test-on-debian $release"
 
-release=${1:-trixie}
 work=${DRMM_DEBIAN_WORKDIR:-/var/tmp/drmm-debian-$release}
 cache=${DRMM_PACKAGE_CACHE:-/var/cache/datto-rmm-exporter-test}
 root=$work/root
@@ -30,23 +32,17 @@ build_dir=build-debian-$release
 shared=$(cd "$repo/.." && pwd)/shared
 jobs=${JOBS:-$(nproc)}
 
-[ "$(id -u)" -eq 0 ] || { echo "test-on-debian: needs root (debootstrap, chroot)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap, chroot)"
 case "$work/" in
-  "$repo"/*) echo "test-on-debian: DRMM_DEBIAN_WORKDIR must be outside the checkout" >&2; exit 1 ;;
+  "$repo"/*) fail "DRMM_DEBIAN_WORKDIR must be outside the checkout" ;;
 esac
 
-started=$(date +%s)
-stage() { printf '\n--- %s (%ds)\n' "$1" $(($(date +%s) - started)); }
-demo=""
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if [ -n "$demo" ]; then
-    kill -TERM -- "-$demo" 2>/dev/null || true
-    wait "$demo" 2>/dev/null || true
-  fi
+  stop_process_groups
   remove_rootfs "$root"
-  echo "test-on-debian $release: $([ $status -eq 0 ] && echo passed || echo "FAILED (exit $status)") in $(($(date +%s) - started)) s"
+  print_result $status "$work"
   exit $status
 }
 trap cleanup EXIT
@@ -76,7 +72,7 @@ echo "  $(in_root sh -c '. /etc/os-release && echo "$PRETTY_NAME"')"
 
 stage "install what building and testing need (scripts/install-deps.sh)"
 in_root bash -c "cd '$repo' && DRMM_WITH_PACKAGE_TOOLS=1 scripts/install-deps.sh" >"$work/install-deps.log" 2>&1 ||
-  { tail -n 30 "$work/install-deps.log" >&2; exit 1; }
+  fail "scripts/install-deps.sh: $(tail -n 30 "$work/install-deps.log")"
 echo "  $(in_root dpkg-query -W -f '${binary:Package}\n' | wc -l) packages; g++ $(in_root g++ -dumpfullversion)," \
   "prometheus-cpp $(in_root dpkg-query -W -f '${Version}' prometheus-cpp-dev)," \
   "cpp-httplib $(in_root dpkg-query -W -f '${Version}' libcpp-httplib-dev)," \
@@ -86,13 +82,13 @@ stage "build, warnings are errors (the benchmark programs are not built: no test
 # -g0: nobody debugs these binaries; it is the same -O2 code and warnings as the host's build.
 in_root bash -c "cd '$repo' && BUILD_DIR=$build_dir scripts/build.sh -DDRMM_WERROR=ON \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO='-O2 -g0 -DNDEBUG' -DDRMM_BUILD_BENCHMARKS=OFF" \
-  >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; exit 1; }
-tail -n 1 "$work/build.log"
+  >"$work/build.log" 2>&1 || fail "the build: $(tail -n 40 "$work/build.log")"
+ok "built: $(tail -n 1 "$work/build.log")"
 
 stage "every CTest suite"
 in_root bash -c "cd '$repo' && ctest --test-dir $build_dir --output-on-failure -j $jobs --timeout 300" \
-  >"$work/ctest.log" 2>&1 || { grep -v ' Passed ' "$work/ctest.log" | tail -n 80 >&2; exit 1; }
-grep -E 'tests passed|Total Test time' "$work/ctest.log"
+  >"$work/ctest.log" 2>&1 || fail "ctest: $(grep -v ' Passed ' "$work/ctest.log" | tail -n 80)"
+ok "$(grep -E 'tests passed' "$work/ctest.log")"
 
 stage "the README's demo command: scripts/run.sh serves the simulator's account on :9768"
 # As a new user runs it (the build directory is this run's, so it only checks that the programs
@@ -100,25 +96,22 @@ stage "the README's demo command: scripts/run.sh serves the simulator's account 
 setsid chroot "$root" "${root_env[@]}" bash -c "cd '$repo' && BUILD_DIR=$build_dir exec scripts/run.sh" \
   >"$work/run.log" 2>&1 &
 demo=$!
-demo_ready=""
-for _ in $(seq 300); do  # up to 60 s
-  [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9768/-/ready)" = 200 ] && { demo_ready=1; break; }
-  kill -0 "$demo" 2>/dev/null || break
-  sleep 0.2
-done
-up=$(curl -s http://127.0.0.1:9768/metrics | grep -c '^datto_rmm_up{account="demo"} 1$' || true)
-kill -TERM -- "-$demo" 2>/dev/null || true
-wait "$demo" 2>/dev/null || true
-demo=""
-if [ -z "$demo_ready" ] || [ "$up" != 1 ]; then
-  tail -n 30 "$work/run.log" >&2
-  echo "test-on-debian: scripts/run.sh did not serve datto_rmm_up{account=\"demo\"} 1" >&2
-  exit 1
-fi
-echo "  /-/ready 200, datto_rmm_up{account=\"demo\"} 1"
+process_groups+=("$demo")
+demo_ready() {
+  kill -0 "$demo" 2>/dev/null || fail "scripts/run.sh exited: $(tail -n 30 "$work/run.log")"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9768/-/ready)" = 200 ]
+}
+wait_for 60 demo_ready || fail "scripts/run.sh: /-/ready never answered 200: $(tail -n 30 "$work/run.log")"
+# grep -c reads the whole scrape: grep -q could stop curl with SIGPIPE, failing the pipeline.
+[ "$(curl -s http://127.0.0.1:9768/metrics | grep -c '^datto_rmm_up{account="demo"} 1$' || true)" = 1 ] ||
+  fail "scripts/run.sh did not serve datto_rmm_up{account=\"demo\"} 1: $(tail -n 30 "$work/run.log")"
+ok '/-/ready 200, datto_rmm_up{account="demo"} 1'
+stop_process_groups
+process_groups=()
 
 stage "the Debian package, built on $release and installed into a clean $release"
 in_root bash -c "cd '$repo' && BUILD_DIR=$build_dir DRMM_PACKAGE_WORKDIR=/var/tmp/drmm-package \
   DRMM_PACKAGE_CACHE='$cache' scripts/test-package.sh" >"$work/package.log" 2>&1 ||
-  { tail -n 40 "$work/package.log" >&2; exit 1; }
-grep -E '^  ok: (Version|systemd-analyze security|ready)|passed,' "$work/package.log"
+  fail "scripts/test-package.sh: $(tail -n 40 "$work/package.log")"
+grep -E '^  ok: (Version|systemd-analyze security|ready)' "$work/package.log"
+ok "the package: $(grep -E 'passed,' "$work/package.log")"

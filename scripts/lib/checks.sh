@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# What the end-to-end check scripts (test-image.sh, test-package.sh) share: named stages with
+# What the end-to-end check scripts (test-image.sh, test-package.sh, test-on-debian.sh) share: named stages with
 # their times, "ok"/"FAIL" lines counted into "N passed, N failed", waiting for a condition, and
 # stopping the process groups a script started. Sourced, not run:
 # `source scripts/lib/checks.sh NAME`, NAME prefixing failures and the result line.
